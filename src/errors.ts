@@ -1,0 +1,38 @@
+/**
+ * Two kinds of failure. A `ReportsError` is something a user or operator can fix (bad config,
+ * bad data, a mail server that said no): the CLI prints its message without a stack and exits
+ * with its code. Anything else is a bug, printed with its stack; `createError` prefixes where
+ * it came from and keeps the cause.
+ */
+
+/** Exit codes, as documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** The data failed: a source over its reject limit, a missing required column. */
+  data: 1,
+  /** The command line or the configuration is wrong. */
+  usage: 2,
+  /** Reports were written but could not be delivered. */
+  delivery: 3,
+} as const;
+
+export type ErrorKind = Exclude<keyof typeof EXIT, "ok">;
+
+export class ReportsError extends Error {
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ReportsError";
+    this.kind = kind;
+  }
+
+  get exitCode(): number {
+    return EXIT[this.kind];
+  }
+}
+
+/** An internal error prefixed with its origin (`[ingest:api] …`), keeping the cause. */
+export function createError(origin: string, message: string, cause?: unknown): Error {
+  return new Error(`[${origin}] ${message}`, cause === undefined ? undefined : { cause });
+}

@@ -1,0 +1,128 @@
+/**
+ * The shapes that cross a layer boundary: records (ingest → metrics), source summaries
+ * (ingest → run, render), periods (schedule → everything). Times are epoch milliseconds
+ * (a float: sub-millisecond fractions of the source are kept to ~1 µs).
+ */
+
+export const SOURCE_NAMES = ["sessions", "api", "pages", "clicks", "carts", "journeys", "feedback", "support"] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** One event of `sessions` (METRICS.md §1). */
+export interface SessionEvent {
+  user_id: string;
+  session_id: string;
+  path: string;
+  css: string;
+  event_time: number;
+  /** Absent or null in the source → null. */
+  text: string | null;
+  value: string | null;
+}
+
+export interface ApiCall {
+  timestamp: number;
+  endpoint: string;
+  status_code: number;
+  response_time_ms: number;
+  service_name: string;
+}
+
+export interface PageLoad {
+  page_url: string;
+  timestamp: number;
+  load_time_ms: number;
+}
+
+export interface Click {
+  user_id: string;
+  timestamp: number;
+  page: string;
+  element_clicked: string;
+}
+
+export interface AbandonedCart {
+  user_id: string;
+  cart_id: string;
+  abandonment_time: number;
+  items_in_cart: number;
+  total_value: number;
+}
+
+export interface Journey {
+  session_id: string;
+  user_id: string;
+  start_time: number;
+  end_time: number;
+  /** Pages joined by " > ", runs of whitespace collapsed to one space. */
+  page_sequence: string;
+  /** `none` when the session completed. */
+  drop_off_page: string;
+}
+
+export interface Feedback {
+  user_id: string;
+  timestamp: number;
+  rating: number;
+  /** Empty string when the column is absent or empty. */
+  feedback_text: string;
+}
+
+export interface SupportTicket {
+  ticket_id: string;
+  created_at: number;
+  /** null = still open. */
+  resolved_at: number | null;
+  category: string;
+  priority: Priority;
+  user_id: string | null;
+  channel: string | null;
+  status: string | null;
+  csat: number | null;
+}
+
+export interface RecordOf {
+  sessions: SessionEvent;
+  api: ApiCall;
+  pages: PageLoad;
+  clicks: Click;
+  carts: AbandonedCart;
+  journeys: Journey;
+  feedback: Feedback;
+  support: SupportTicket;
+}
+
+/** A row left out of every metric, with where it is and why. */
+export interface Reject {
+  file: string;
+  /** Physical line where the record starts; the header is line 1. */
+  line: number;
+  reason: string;
+}
+
+/** What ingest learned about one source: the `sources` part of metrics.json, plus the time span. */
+export interface SourceSummary {
+  source: SourceName;
+  files: string[];
+  rows_read: number;
+  rows_accepted: number;
+  rows_rejected: number;
+  /** The first rejects, in file order then line order. */
+  rejects: Reject[];
+  /** Earliest and latest record time (the time METRICS.md §2 uses to place the row), or null. */
+  span: { from: number; to: number } | null;
+  /** A fatal problem (a missing required column, an unreadable file): the source's data is not usable. */
+  error: string | null;
+}
+
+/** A half-open period [from, to) in a time zone (METRICS.md §2). */
+export interface Period {
+  /** Epoch milliseconds. */
+  from: number;
+  to: number;
+  timezone: string;
+  /** A short name used in file paths and titles: `2026-W46`, `2026-10`, `2026-11-16`, or `2026-11-09--2026-11-12`. */
+  id: string;
+}
