@@ -4,7 +4,16 @@
  * (a float: sub-millisecond fractions of the source are kept to ~1 µs).
  */
 
-export const SOURCE_NAMES = ["sessions", "api", "pages", "clicks", "carts", "journeys", "feedback", "support"] as const;
+export const SOURCE_NAMES = [
+  "sessions",
+  "api",
+  "pages",
+  "clicks",
+  "carts",
+  "journeys",
+  "feedback",
+  "support",
+] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;

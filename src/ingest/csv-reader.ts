@@ -1,4 +1,4 @@
-import { type CastingContext, type CsvError, parse } from "csv-parse";
+import { type CsvError, type InfoRecord, type Options, parse } from "csv-parse";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
 import { openSourceFile } from "./files.js";
@@ -56,7 +56,7 @@ export async function* readCsvFile<S extends SourceName>(
     return full;
   };
 
-  const onRecord = (record: string[], context: CastingContext): FileBatch<RecordOf[S]> | null => {
+  const onRecord = (record: string[], context: InfoRecord): FileBatch<RecordOf[S]> | null => {
     const line = lines.recordStart(context.lines, context.empty_lines);
     if (header === null) {
       header = readHeader(record);
@@ -64,7 +64,6 @@ export async function* readCsvFile<S extends SourceName>(
       if (missing.length === 0) return null;
       fatal = `${displayName}: missing required column ${missing.map((c) => `"${c}"`).join(", ")}`;
       return { records: [], rejects: [] }; // wakes the reader, which stops at once
-
     }
     if (fatal !== null) return null;
     // A line of spaces is a blank line, not a row of one empty field.
@@ -87,7 +86,7 @@ export async function* readCsvFile<S extends SourceName>(
     return takeFullBatch();
   };
 
-  const parser = parse({
+  const parserOptions: Options = {
     bom: true,
     relax_column_count: true,
     relax_quotes: true,
@@ -96,8 +95,9 @@ export async function* readCsvFile<S extends SourceName>(
     record_delimiter: ["\r\n", "\n"],
     max_record_size: MAX_RECORD_BYTES,
     // csv-parse types on_record as returning a record; a batch (or null to hold) is what we emit.
-    on_record: onRecord as unknown as (record: string[], context: CastingContext) => string[],
-  });
+    on_record: onRecord as unknown as Options["on_record"],
+  };
+  const parser = parse(parserOptions);
   parser.on("skip", (err: CsvError & { lines: number; empty_lines: number }) => {
     const line = lines.recordStart(err.lines, err.empty_lines);
     batch.rejects.push({ file: displayName, line, reason: describeParseError(err, line) });
@@ -112,7 +112,9 @@ export async function* readCsvFile<S extends SourceName>(
       yield full;
     }
   } catch (err) {
-    throw new ReportsError("data", `${displayName}: cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new ReportsError("data", `${displayName}: cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
   } finally {
     input.destroy();
     parser.destroy();

@@ -77,7 +77,9 @@ export async function ingestSource<S extends SourceName>(
   }
   summary.rows_read = summary.rows_accepted + summary.rows_rejected;
   // Rejects of one file arrive by batch; a parse error can be noticed after later rows.
-  summary.rejects.sort((a, b) => summary.files.indexOf(a.file) - summary.files.indexOf(b.file) || a.line - b.line);
+  summary.rejects.sort(
+    (a, b) => summary.files.indexOf(a.file) - summary.files.indexOf(b.file) || a.line - b.line,
+  );
   if (summary.rows_accepted > 0) summary.span = { from: spanFrom, to: spanTo };
   if (errors.length > 0) summary.error = errors.join("; ");
   return summary;

@@ -27,7 +27,11 @@ export async function* readJsonFile<S extends SourceName>(
     try {
       value = JSON.parse(text);
     } catch (err) {
-      batch.rejects.push({ file: options.displayName, line, reason: `invalid JSON: ${(err as Error).message}` });
+      batch.rejects.push({
+        file: options.displayName,
+        line,
+        reason: `invalid JSON: ${(err as Error).message}`,
+      });
       return;
     }
     try {
@@ -50,7 +54,9 @@ export async function* readJsonFile<S extends SourceName>(
       if (scanner === null) {
         text = text.replace(/^\uFEFF/, "");
         if (text.trim() === "") continue;
-        scanner = /^\s*\[/.test(text) ? createArrayScanner(accept, rejectAt) : createLineScanner(accept, rejectAt);
+        scanner = /^\s*\[/.test(text)
+          ? createArrayScanner(accept, rejectAt)
+          : createLineScanner(accept, rejectAt);
       }
       scanner.feed(text);
       if (batch.records.length + batch.rejects.length >= batchSize) {

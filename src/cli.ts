@@ -1,0 +1,75 @@
+import { Command, CommanderError, Option } from "commander";
+import { genDataCommand } from "./commands/gen-data.js";
+import { runCommand } from "./commands/run.js";
+import { validateCommand } from "./commands/validate.js";
+import { EXIT, ReportsError } from "./errors.js";
+
+/**
+ * The `reports` command. Every error a user can fix arrives here as a ReportsError and is printed
+ * without a stack, with its exit code (0 ok, 1 data failure, 2 usage or configuration error,
+ * 3 delivery failed); anything else is a bug and keeps its stack.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const print = (text: string) => process.stdout.write(`${text}\n`);
+  let exitCode: number = EXIT.ok;
+  const program = new Command("reports")
+    .description("Shop event logs in, exact metrics, one searchable PDF per audience out.")
+    .option("-c, --config <file>", "configuration file", undefined)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  const dataOptions = (command: Command) =>
+    command
+      .option("--data <dir>", "data directory (overrides data.dir)")
+      .option("--timezone <zone>", "IANA time zone for naive timestamps and periods (overrides timezone)");
+
+  dataOptions(program.command("validate").description("read every source and report rows, spans and rejects"))
+    .addOption(new Option("--rejects <n>", "rejects to print per source").default("10"))
+    .action(async (_opts, command: Command) => {
+      const opts = command.optsWithGlobals();
+      exitCode = await validateCommand({ ...opts, rejects: Number(opts.rejects) }, print);
+    });
+
+  dataOptions(program.command("run").description("build the reports for one period"))
+    .option("--out <dir>", "output directory (overrides output.dir)")
+    .option("--from <iso>", "start of the period (ISO date or time)")
+    .option("--to <iso>", "end of the period, exclusive (ISO date or time)")
+    .option("--period <spec>", "last-day, last-week, last-month, 2026-W46, 2026-10 or 2026-11-16")
+    .option("--generated-at <iso>", "generation time printed in the documents (default: now)")
+    .action(async (_opts, command: Command) => {
+      exitCode = await runCommand(command.optsWithGlobals(), print);
+    });
+
+  program
+    .command("gen-data")
+    .description("write a realistic, deterministic sample of all eight sources")
+    .requiredOption("--out <dir>", "directory to write the files to")
+    .option("--days <n>", "days of data", "35")
+    .option(
+      "--rows-per-day <n>",
+      "rows a day for the busy sources (api, pages, clicks, session events)",
+      "250",
+    )
+    .option("--seed <n>", "random seed: the same seed gives the same bytes", "1")
+    .option("--end <date>", "first day after the data (YYYY-MM-DD; default: this Monday)")
+    .option("--timezone <zone>", "zone the shop lives in", "Europe/Paris")
+    .option("--bad-rows <share>", "share of rows written broken on purpose", "0.002")
+    .action(async (opts) => {
+      exitCode = await genDataCommand(opts, print);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (err instanceof ReportsError) {
+      process.stderr.write(`reports: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+import path from "node:path";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { ReportsError } from "../errors.js";
+import { isValidTimeZone } from "../ingest/timestamp.js";
+
+/** Options every data command shares. */
+export interface DataOptions {
+  config?: string;
+  data?: string;
+  out?: string;
+  timezone?: string;
+}
+
+export interface CommandContext {
+  loaded: LoadedConfig;
+  dataDir: string;
+  outDir: string;
+  timeZone: string;
+}
+
+/**
+ * Loads the configuration and applies command-line overrides. Paths from the file are relative
+ * to the file; paths from the command line are relative to the current directory.
+ */
+export async function commandContext(options: DataOptions): Promise<CommandContext> {
+  const loaded = await loadConfig(options.config);
+  const { config, baseDir } = loaded;
+  const timeZone = options.timezone ?? config.timezone;
+  if (!isValidTimeZone(timeZone)) {
+    throw new ReportsError(
+      "usage",
+      `--timezone ${timeZone}: not a known IANA time zone (e.g. Europe/Paris, UTC)`,
+    );
+  }
+  return {
+    loaded,
+    dataDir: options.data ? path.resolve(options.data) : path.resolve(baseDir, config.data.dir),
+    outDir: options.out ? path.resolve(options.out) : path.resolve(baseDir, config.output.dir),
+    timeZone,
+  };
+}
+
+/** A path as the user would type it: relative to the current directory when inside it. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === "" ? "." : relative.startsWith("..") ? file : relative;
+}

@@ -1,0 +1,71 @@
+import { ReportsError } from "../errors.js";
+import { createTimestampParser } from "../ingest/timestamp.js";
+import { formatPeriod } from "../render/format.js";
+import { runReports } from "../run/run-reports.js";
+import { parsePeriodRange, parsePeriodSpec } from "../schedule/periods.js";
+import type { Period } from "../types.js";
+import { commandContext, type DataOptions, shownPath } from "./context.js";
+
+export interface RunOptions extends DataOptions {
+  from?: string;
+  to?: string;
+  period?: string;
+  /** Fixes the generation time printed in the documents (ISO). */
+  generatedAt?: string;
+}
+
+/** `reports run`: one run of the pipeline for one period; prints which period and where the files are. */
+export async function runCommand(options: RunOptions, print: (text: string) => void): Promise<number> {
+  const context = await commandContext(options);
+  const now = Date.now();
+  const period = requestedPeriod(options, context.timeZone, now);
+  const generatedAt =
+    options.generatedAt === undefined ? now : instantOption("--generated-at", options.generatedAt);
+
+  const result = await runReports({
+    config: context.loaded.config,
+    dataDir: context.dataDir,
+    outDir: context.outDir,
+    timeZone: context.timeZone,
+    period,
+    now,
+    generatedAt,
+  });
+
+  const tz = result.period.timezone;
+  const chosen = result.periodChosen
+    ? " — the most recent complete week with data (choose another with --period or --from/--to)"
+    : "";
+  print(`period:   ${result.period.id}: ${formatPeriod(result.period.from, result.period.to, tz)}${chosen}`);
+  print(`compared: ${formatPeriod(result.previous.from, result.previous.to, tz)}`);
+  const read = result.sources.reduce((sum, s) => sum + s.rows_read, 0);
+  const rejected = result.sources.reduce((sum, s) => sum + s.rows_rejected, 0);
+  print(
+    `data:     ${read} rows read from ${shownPath(context.dataDir)}, ${rejected} rejected (listed in rejects.csv)`,
+  );
+  print(`written:  ${shownPath(result.periodDir)}/`);
+  for (const file of result.files) print(`          ${shownPath(file)}`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function requestedPeriod(options: RunOptions, timeZone: string, now: number): Period | null {
+  const range = options.from !== undefined || options.to !== undefined;
+  if (range && options.period !== undefined)
+    throw new ReportsError("usage", "give either --period or --from/--to, not both");
+  if (range) {
+    if (options.from === undefined || options.to === undefined) {
+      throw new ReportsError("usage", "--from and --to go together");
+    }
+    return parsePeriodRange(options.from, options.to, timeZone);
+  }
+  return options.period === undefined ? null : parsePeriodSpec(options.period, timeZone, now);
+}
+
+function instantOption(option: string, text: string): number {
+  const instant = createTimestampParser("UTC")(text.trim());
+  if (instant === undefined)
+    throw new ReportsError("usage", `${option} ${text}: not an ISO time (e.g. 2026-11-16T08:00Z)`);
+  return instant;
+}

@@ -1,0 +1,68 @@
+import path from "node:path";
+import { ingestAll } from "../ingest/ingest-all.js";
+import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { formatInstant } from "../schedule/periods.js";
+import type { SourceSummary } from "../types.js";
+import { commandContext, type DataOptions, shownPath } from "./context.js";
+import { textTable } from "./text-table.js";
+
+export interface ValidateOptions extends DataOptions {
+  /** Rejects printed per source. */
+  rejects: number;
+}
+
+/**
+ * Reads every source and prints, per source, files, rows read / accepted / rejected, the time
+ * span, then the first rejects as `file:line: reason`. Exit code 0 when every source has its
+ * required columns and stays within the reject limit, 1 otherwise.
+ */
+export async function validateCommand(
+  options: ValidateOptions,
+  print: (text: string) => void,
+): Promise<number> {
+  const { loaded, dataDir, timeZone } = await commandContext(options);
+  const limit = loaded.config.data.reject_limit;
+  const summaries = await ingestAll({ dataDir, patterns: loaded.config.data.sources, timeZone });
+
+  print(`data: ${shownPath(dataDir)}  (time zone ${timeZone}, reject limit ${(limit * 100).toFixed(1)} %)\n`);
+  print(
+    textTable(
+      ["source", "files", "read", "accepted", "rejected", "share", "from", "to"],
+      summaries.map((s) => [
+        s.source,
+        String(s.files.length),
+        String(s.rows_read),
+        String(s.rows_accepted),
+        String(s.rows_rejected),
+        s.rows_read === 0 ? "-" : `${((s.rows_rejected / s.rows_read) * 100).toFixed(2)} %`,
+        s.span ? formatInstant(s.span.from, timeZone) : "-",
+        s.span ? formatInstant(s.span.to, timeZone) : "-",
+      ]),
+      [1, 2, 3, 4, 5],
+    ),
+  );
+
+  const rejectLines = summaries.flatMap((s) => firstRejects(s, dataDir, options.rejects));
+  if (rejectLines.length > 0) print(`\nfirst rejects:\n${rejectLines.join("\n")}`);
+
+  const problems = [
+    ...summaries
+      .filter((s) => s.files.length === 0)
+      .map((s) => `note: ${s.source}: no file found (its metrics are left out)`),
+    ...summaries.filter((s) => s.error !== null).map((s) => `FAIL ${s.source}: ${s.error}`),
+    ...rejectLimitFailures(summaries, limit).map((message) => `FAIL ${message}`),
+  ];
+  if (problems.length > 0) print(`\n${problems.join("\n")}`);
+  const failed = problems.some((p) => p.startsWith("FAIL"));
+  print(failed ? "\nvalidate: FAILED" : "\nvalidate: ok");
+  return failed ? 1 : 0;
+}
+
+function firstRejects(summary: SourceSummary, dataDir: string, count: number): string[] {
+  const lines = summary.rejects
+    .slice(0, count)
+    .map((r) => `${shownPath(path.resolve(dataDir, r.file))}:${r.line}: ${r.reason}`);
+  const more = summary.rows_rejected - lines.length;
+  if (more > 0 && lines.length > 0) lines.push(`… ${more} more in ${summary.source}`);
+  return lines;
+}

@@ -1,0 +1,121 @@
+import path from "node:path";
+import type { Config } from "../config/schema.js";
+import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.js";
+import { ReportsError } from "../errors.js";
+import { ingestAll } from "../ingest/ingest-all.js";
+import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { renderReportPdf } from "../render/pdf-report.js";
+import { latestCompleteWeekWithData, previousPeriod } from "../schedule/periods.js";
+import type { Period, Reject, SourceName, SourceSummary } from "../types.js";
+import { csvRow } from "../util/csv-row.js";
+import { buildMetricsJson } from "./metrics-json.js";
+
+export interface RunRequest {
+  config: Config;
+  /** Absolute data and output directories (config values resolved, CLI overrides applied). */
+  dataDir: string;
+  outDir: string;
+  timeZone: string;
+  /** The period to report on; when null, the most recent complete week with data. */
+  period: Period | null;
+  /** "Now", for choosing the default period. */
+  now: number;
+  /** The generation time printed in the documents. */
+  generatedAt: number;
+  writer?: OutputWriter;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  period: Period;
+  previous: Period;
+  /** True when the period was chosen from the data rather than asked for. */
+  periodChosen: boolean;
+  periodDir: string;
+  files: string[];
+  sources: SourceSummary[];
+}
+
+/** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
+const MAX_REJECTS_KEPT = 100_000;
+
+/**
+ * One run of the pipeline: ingest every source once → check the data → render one PDF per
+ * audience → write the PDFs, metrics.json and rejects.csv atomically into `<out>/<period-id>/`.
+ * Fails (ReportsError "data") before writing anything when a source is unusable or over its
+ * reject limit, so a bad run never looks like a good one.
+ */
+export async function runReports(request: RunRequest): Promise<RunResult> {
+  const log = request.log ?? (() => {});
+  const writer = request.writer ?? createAtomicWriter();
+  const rejects: { source: SourceName; reject: Reject }[] = [];
+  const summaries = await ingestAll({
+    dataDir: request.dataDir,
+    patterns: request.config.data.sources,
+    timeZone: request.timeZone,
+    onReject: (source, reject) => {
+      if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
+    },
+  });
+  checkData(summaries, request.config.data.reject_limit);
+
+  const newest = summaries.reduce<number | null>(
+    (max, s) => (s.span && (max === null || s.span.to > max) ? s.span.to : max),
+    null,
+  );
+  const period = request.period ?? latestCompleteWeekWithData(newest, request.now, request.timeZone);
+  if (period === null) throw new ReportsError("data", `no source in ${request.dataDir} has any usable row`);
+  const previous = previousPeriod(period);
+  const periodDir = path.join(request.outDir, period.id);
+  log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
+
+  const files: string[] = [];
+  for (const [audience, settings] of Object.entries(request.config.audiences)) {
+    const pdf = await renderReportPdf({
+      title: settings.title,
+      audience,
+      period,
+      previous,
+      generatedAt: request.generatedAt,
+      pageSize: request.config.output.page_size,
+      sources: summaries,
+      rejectLimit: request.config.data.reject_limit,
+    });
+    const file = path.join(periodDir, `${audience}.pdf`);
+    await writer.writeFile(file, pdf);
+    files.push(file);
+  }
+  const metricsFile = path.join(periodDir, "metrics.json");
+  await writer.writeFile(
+    metricsFile,
+    `${JSON.stringify(buildMetricsJson(period, previous, {}, summaries), null, 2)}\n`,
+  );
+  files.push(metricsFile);
+  const rejectsFile = path.join(periodDir, "rejects.csv");
+  await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));
+  files.push(rejectsFile);
+
+  return { period, previous, periodChosen: request.period === null, periodDir, files, sources: summaries };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function checkData(summaries: SourceSummary[], rejectLimit: number): void {
+  const problems = [
+    ...summaries.filter((s) => s.error !== null).map((s) => `${s.source}: ${s.error}`),
+    ...rejectLimitFailures(summaries, rejectLimit),
+  ];
+  if (problems.length > 0) {
+    throw new ReportsError("data", `the data cannot be reported on:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+function rejectsCsv(rejects: { source: SourceName; reject: Reject }[], summaries: SourceSummary[]): string {
+  const lines = [csvRow(["source", "file", "line", "reason"])];
+  for (const { source, reject } of rejects)
+    lines.push(csvRow([source, reject.file, reject.line, reject.reason]));
+  const total = summaries.reduce((sum, s) => sum + s.rows_rejected, 0);
+  if (total > rejects.length)
+    lines.push(csvRow(["", "", "", `${total - rejects.length} more rejects not listed`]));
+  return `${lines.join("\n")}\n`;
+}
