@@ -1,0 +1,144 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { generateSample } from "../../src/sample/generate.js";
+import { reports } from "../helpers/cli.js";
+import { useTempDirs, write } from "../helpers/files.js";
+
+const newDir = useTempDirs();
+const AUDIENCES = ["managers", "ux", "it", "support"];
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "reports-run-data-"));
+  await generateSample({
+    outDir: dataDir,
+    days: 21,
+    rowsPerDay: 80,
+    seed: 5,
+    end: Temporal.PlainDate.from("2026-11-16"),
+    timezone: "Europe/Paris",
+    badRowRate: 0.005,
+  });
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const pdftotext = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+
+describe("reports run", () => {
+  it("writes four PDFs, metrics.json and rejects.csv for the period asked, atomically", async () => {
+    const out = await newDir();
+    const result = await reports([
+      "run",
+      "--data",
+      dataDir,
+      "--out",
+      out,
+      "--timezone",
+      "Europe/Paris",
+      "--from",
+      "2026-11-09",
+      "--to",
+      "2026-11-16",
+      "--generated-at",
+      "2026-11-16T07:00:00Z",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("period:   2026-W46: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
+    const periodDir = path.join(out, "2026-W46");
+    expect((await readdir(periodDir)).sort()).toEqual(
+      ["it.pdf", "managers.pdf", "metrics.json", "rejects.csv", "support.pdf", "ux.pdf"].sort(),
+    );
+
+    const metrics = JSON.parse(await readFile(path.join(periodDir, "metrics.json"), "utf8"));
+    expect(metrics.period).toEqual({
+      from: "2026-11-09T00:00:00+01:00",
+      to: "2026-11-16T00:00:00+01:00",
+      timezone: "Europe/Paris",
+    });
+    expect(metrics.previous).toEqual({ from: "2026-11-02T00:00:00+01:00", to: "2026-11-09T00:00:00+01:00" });
+    const summaries = await ingestAll({ dataDir, patterns: {}, timeZone: "Europe/Paris" });
+    for (const s of summaries) {
+      expect(metrics.sources[s.source]).toEqual({
+        files: s.files,
+        rows_read: s.rows_read,
+        rows_accepted: s.rows_accepted,
+        rows_rejected: s.rows_rejected,
+        rejects: s.rejects.slice(0, 100),
+      });
+    }
+    const rejectsCsv = await readFile(path.join(periodDir, "rejects.csv"), "utf8");
+    const totalRejected = summaries.reduce((n, s) => n + s.rows_rejected, 0);
+    expect(totalRejected).toBeGreaterThan(0);
+    expect(rejectsCsv.trim().split("\n")).toHaveLength(totalRejected + 1);
+
+    for (const audience of AUDIENCES) {
+      const file = path.join(periodDir, `${audience}.pdf`);
+      const text = pdftotext(file);
+      expect(text).toContain(`Audience: ${audience}`);
+      expect(text).toContain("Period: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
+      expect(text).toContain("Generated: Mon, 16 Nov 2026, 08:00 (Europe/Paris)");
+      expect(text).toMatch(/Page 1 of \d/);
+      expect(text).not.toMatch(/\b(NaN|undefined|null)\b/);
+      const fonts = execFileSync("pdffonts", [file], { encoding: "utf8" });
+      expect(fonts).toMatch(/DejaVuSans\s+CID TrueType\s+Identity-H\s+yes/);
+      const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
+      expect(info).toMatch(/Title:\s+.*2026-W46/);
+      expect(info).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+    }
+  });
+
+  it("without a period, reports on the most recent complete week with data and says so", async () => {
+    const out = await newDir();
+    const result = await reports(["run", "--data", dataDir, "--out", out, "--timezone", "Europe/Paris"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("2026-W46");
+    expect(result.stdout).toContain("the most recent complete week with data");
+    await stat(path.join(out, "2026-W46", "managers.pdf"));
+  });
+
+  it("fails with exit 1 and writes nothing when a source passes the reject limit", async () => {
+    const dir = await newDir();
+    await write(
+      dir,
+      "api_logs.csv",
+      "timestamp,endpoint,status_code,response_time_ms,service_name\nsoon,/x,200,1,s\n2026-11-10T08:00Z,/x,200,1,s\n",
+    );
+    const out = path.join(dir, "out");
+    const result = await reports(["run", "--data", dir, "--out", out, "--period", "2026-W46"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "api: 1 of 2 rows rejected (50.0 %, limit 5.0 %); first: api_logs.csv:2: timestamp",
+    );
+    await expect(stat(out)).rejects.toThrow();
+  });
+
+  it("exits 2 on conflicting or malformed period options", async () => {
+    const both = await reports([
+      "run",
+      "--data",
+      dataDir,
+      "--period",
+      "last-week",
+      "--from",
+      "2026-11-01",
+      "--to",
+      "2026-11-02",
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give either --period or --from/--to, not both");
+    const bad = await reports(["run", "--data", dataDir, "--period", "2026-W99"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("2026-W99: 2026 has no ISO week 99");
+    const unknown = await reports(["run", "--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+  });
+});

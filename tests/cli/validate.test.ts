@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { reports } from "../helpers/cli.js";
+import { useTempDirs, write } from "../helpers/files.js";
+
+const newDir = useTempDirs();
+
+const apiHeader = "timestamp,endpoint,status_code,response_time_ms,service_name";
+const goodApi = (i: number) =>
+  `2026-11-10T08:${String(i % 60).padStart(2, "0")}:00Z,/checkout,200,120,payment-api`;
+
+describe("reports validate", () => {
+  it("passes clean data and prints every source", async () => {
+    const dir = await newDir();
+    await write(dir, "api_logs.csv", `${apiHeader}\n${goodApi(1)}\n${goodApi(2)}\n`);
+    const result = await reports(["validate", "--data", dir, "--timezone", "UTC"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^api\s+1\s+2\s+2\s+0\s+0\.00 %\s+2026-11-10T08:01:00\+00:00\s+2026-11-10T08:02:00\+00:00$/m,
+    );
+    expect(result.stdout).toMatch(/^sessions\s+0\s+0\s+0\s+0\s+-/m);
+    expect(result.stdout).toContain("note: support: no file found");
+    expect(result.stdout).toMatch(/validate: ok\s*$/);
+  });
+
+  it("prints file:line: reason for bad rows and fails a source over the reject limit (exit 1)", async () => {
+    const dir = await newDir();
+    const rows = [
+      apiHeader,
+      goodApi(1),
+      "yesterday,/checkout,200,120,payment-api",
+      goodApi(2),
+      '2026-11-10T08:30Z,"/multi',
+      'line",200,5,svc',
+      goodApi(3),
+      "2026-11-10T09:00Z,/x,700,5,svc",
+    ];
+    await write(dir, "api_logs.csv", `${rows.join("\n")}\n`);
+    await write(dir, "user_feedback.csv", "user_id,timestamp,rating\nu1,2026-11-10T08:00,4\n");
+    const result = await reports(["validate", "--data", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${dir}/api_logs.csv:3: timestamp: not a timestamp ("yesterday")`);
+    expect(result.stdout).toContain(`${dir}/api_logs.csv:8: status_code: not in 100..599 ("700")`);
+    expect(result.stdout).toMatch(
+      /FAIL api: 2 of 6 rows rejected \(33\.3 %, limit 5\.0 %\); first: api_logs\.csv:3: timestamp/,
+    );
+    expect(result.stdout).toMatch(/^feedback\s+1\s+1\s+1\s+0/m);
+    expect(result.stdout).toMatch(/validate: FAILED\s*$/);
+  });
+
+  it("fails a source with a missing required column but still reads the others", async () => {
+    const dir = await newDir();
+    await write(
+      dir,
+      "api_logs.csv",
+      "timestamp,endpoint,response_time_ms,service_name\n2026-11-10T08:00Z,/x,5,svc\n",
+    );
+    await write(dir, "user_feedback.csv", "user_id,timestamp,rating\nu1,2026-11-10T08:00,4\n");
+    const result = await reports(["validate", "--data", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL api: api_logs.csv: missing required column "status_code"');
+    expect(result.stdout).toMatch(/^feedback\s+1\s+1\s+1\s+0/m);
+  });
+
+  it("accepts a share exactly at the limit, with the limit from the configuration", async () => {
+    const dir = await newDir();
+    const rows = [apiHeader, ...Array.from({ length: 9 }, (_, i) => goodApi(i)), "bad,/x,200,5,svc"];
+    await write(dir, "api_logs.csv", `${rows.join("\n")}\n`);
+    const config = await write(dir, "reports.config.yaml", "data:\n  dir: .\n  reject_limit: 0.1\n");
+    const atLimit = await reports(["validate", "--config", config]);
+    expect(atLimit.code, atLimit.stdout).toBe(0);
+    await write(dir, "strict.yaml", "data:\n  dir: .\n  reject_limit: 0.09\n");
+    expect((await reports(["validate", "--config", `${dir}/strict.yaml`])).code).toBe(1);
+  });
+
+  it("exits 2 with the key path for a bad configuration, and for a missing data directory", async () => {
+    const dir = await newDir();
+    const config = await write(
+      dir,
+      "reports.config.yaml",
+      "timezone: Moon/Base\naudiences:\n  Managers:\n    title: x\n",
+    );
+    const bad = await reports(["validate", "--config", config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("timezone: not a known IANA time zone");
+    expect(bad.stderr).toContain("audiences.Managers: must be a simple name");
+    expect(bad.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace for a user's mistake
+    const missing = await reports(["validate", "--data", `${dir}/nope`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`data directory not found: ${dir}/nope`);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { createTimestampParser } from "../../src/ingest/timestamp.js";
+
+const utc = createTimestampParser("UTC");
+const paris = createTimestampParser("Europe/Paris");
+const iso = (t: number | undefined) => (t === undefined ? "rejected" : new Date(t).toISOString());
+
+describe("timestamps (METRICS.md §1)", () => {
+  it.each([
+    ["2026-11-10T08:15", "2026-11-10T08:15:00.000Z"],
+    ["2026-11-10 08:15:30", "2026-11-10T08:15:30.000Z"],
+    ["2026-11-10T08:15:30.5Z", "2026-11-10T08:15:30.500Z"],
+    ["2026-11-10T08:15:30.123456789Z", "2026-11-10T08:15:30.123Z"],
+    ["2026-11-10T08:15:30+02:00", "2026-11-10T06:15:30.000Z"],
+    ["2026-11-10T08:15:30+0200", "2026-11-10T06:15:30.000Z"],
+    ["2026-11-10T08:15:30+02", "2026-11-10T06:15:30.000Z"],
+    ["2026-11-10T08:15-05:30", "2026-11-10T13:45:00.000Z"],
+    ["2024-02-29T00:00", "2024-02-29T00:00:00.000Z"],
+  ])("reads %s", (text, expected) => {
+    expect(iso(utc(text))).toBe(expected);
+  });
+
+  it.each([
+    "2026-11-10",
+    "2026-11-10T08",
+    "2026-11-10T8:15",
+    "2026-11-10t08:15",
+    "2026-11-10T08:15z",
+    "2026-11-10T08:15:30.1234567890",
+    "2026-11-10T08:15+02:",
+    "2026-11-10T08:15+2",
+    "2026-11-10T24:00",
+    "2026-11-10T08:60",
+    "2026-11-10T08:15:60",
+    "2025-02-29T00:00",
+    "2026-13-01T00:00",
+    "1763370000",
+    "10/11/2026 08:15",
+    "",
+  ])("rejects %j", (text) => {
+    expect(utc(text)).toBeUndefined();
+  });
+
+  it("reads naive times as wall time in the configured zone", () => {
+    expect(iso(paris("2026-11-10T08:00"))).toBe("2026-11-10T07:00:00.000Z");
+    expect(iso(paris("2026-07-10T08:00"))).toBe("2026-07-10T06:00:00.000Z");
+    // An explicit zone wins over the configured one.
+    expect(iso(paris("2026-07-10T08:00Z"))).toBe("2026-07-10T08:00:00.000Z");
+  });
+
+  it("takes the earlier instant for the hour repeated when summer time ends (Paris, 25 Oct 2026)", () => {
+    expect(iso(paris("2026-10-25T02:30"))).toBe("2026-10-25T00:30:00.000Z");
+    expect(iso(paris("2026-10-25T03:00"))).toBe("2026-10-25T02:00:00.000Z");
+    expect(iso(paris("2026-10-25T01:59:59"))).toBe("2026-10-24T23:59:59.000Z");
+  });
+
+  it("moves a skipped wall time forward by the gap (Paris, 29 Mar 2026)", () => {
+    expect(iso(paris("2026-03-29T02:30"))).toBe("2026-03-29T01:30:00.000Z"); // = 03:30 CEST
+    expect(iso(paris("2026-03-29T03:00"))).toBe("2026-03-29T01:00:00.000Z");
+  });
+
+  it("handles a zone whose change is not a whole hour (Lord Howe, 30 min)", () => {
+    const lordHowe = createTimestampParser("Australia/Lord_Howe");
+    expect(iso(lordHowe("2026-10-04T02:10"))).toBe("2026-10-03T15:40:00.000Z"); // skipped: moves 30 min on
+    expect(iso(lordHowe("2026-04-05T01:45"))).toBe("2026-04-04T14:45:00.000Z"); // repeated: the earlier
+  });
+
+  it("gives the same answer on repeated calls (the hour cache)", () => {
+    const first = paris("2026-10-25T02:30:10");
+    expect(paris("2026-10-25T02:30:10")).toBe(first);
+    expect(paris("2026-10-25T02:59:59.5")).toBe(Date.UTC(2026, 9, 25, 0, 59, 59, 500));
+  });
+});
