@@ -13,7 +13,16 @@ const count = (batch: unknown[]) => {
 };
 const summaries = await ingestAll(
   { dataDir, patterns: {}, timeZone: "Europe/Paris" },
-  { sessions: count, api: count, pages: count, clicks: count, carts: count, journeys: count, feedback: count, support: count },
+  {
+    sessions: count,
+    api: count,
+    pages: count,
+    clicks: count,
+    carts: count,
+    journeys: count,
+    feedback: count,
+    support: count,
+  },
 );
 const ms = performance.now() - started;
 const rows = summaries.reduce((n, s) => n + s.rows_read, 0);

@@ -32,7 +32,9 @@ async function dataset(rowsPerDay: number): Promise<string> {
 }
 
 async function megabytes(dir: string): Promise<number> {
-  const sizes = await Promise.all((await readdir(dir)).map(async (f) => (await stat(path.join(dir, f))).size));
+  const sizes = await Promise.all(
+    (await readdir(dir)).map(async (f) => (await stat(path.join(dir, f))).size),
+  );
   return sizes.reduce((a, b) => a + b, 0) / 1e6;
 }
 
@@ -45,11 +47,22 @@ const results = [];
 for (const rowsPerDay of [small, small * factor]) {
   const dir = await dataset(rowsPerDay);
   const runs = Array.from({ length: repeat }, () =>
-    JSON.parse(execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "ingest-child.ts"), dir], { encoding: "utf8" })),
+    JSON.parse(
+      execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "ingest-child.ts"), dir], {
+        encoding: "utf8",
+      }),
+    ),
   );
   const rows = runs[0].rows as number;
   const ms = median(runs.map((r) => r.ms));
-  results.push({ rowsPerDay, mb: await megabytes(dir), rows, ms, rowsPerSecond: Math.round(rows / (ms / 1000)), maxRssMb: median(runs.map((r) => r.maxRssMb)) });
+  results.push({
+    rowsPerDay,
+    mb: await megabytes(dir),
+    rows,
+    ms,
+    rowsPerSecond: Math.round(rows / (ms / 1000)),
+    maxRssMb: median(runs.map((r) => r.maxRssMb)),
+  });
 }
 console.table(results);
 const [a, b] = results as [(typeof results)[number], (typeof results)[number]];
