@@ -135,3 +135,19 @@ export interface Period {
   /** A short name used in file paths and titles: `2026-W46`, `2026-10`, `2026-11-16`, or `2026-11-09--2026-11-12`. */
   id: string;
 }
+
+/** A scalar metric value: a number, a name, a small record (`carts.max_value`), or null (nothing to compute). */
+export type ScalarValue = number | string | { [key: string]: string | number } | null;
+
+export type TableRow = { [column: string]: string | number | null };
+
+/**
+ * What a metric module produces per metric ID, for the period and the one before it. Tables keep
+ * the previous period's rows too (findings compare them), though metrics.json prints only `rows`.
+ */
+export type MetricOutput =
+  | { kind: "scalar"; value: ScalarValue; previous: ScalarValue }
+  | { kind: "table"; rows: TableRow[]; previousRows: TableRow[] };
+
+/** The outputs of every module that ran, by metric ID. */
+export type MetricResults = Map<string, MetricOutput>;

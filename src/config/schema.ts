@@ -37,6 +37,37 @@ export const DEFAULT_AUDIENCES = {
   support: { title: "Support report" },
 };
 
+/** Funnel steps of METRICS.md §4; each matches an event when every condition it names holds. */
+export const DEFAULT_FUNNEL_STEPS = [
+  { name: "viewed_product", path_prefix: "/products" },
+  { name: "added_to_cart", css: "button.add-to-cart" },
+  { name: "viewed_cart", path: "/cart", css: "button.checkout" },
+  { name: "checkout_started", path: "/checkout" },
+  { name: "order_placed", path: "/checkout", css: "button.place-order" },
+];
+
+const funnelStep = z
+  .strictObject({
+    /** Becomes the metric ID `funnel.<name>`. */
+    name: z.string().regex(/^[a-z0-9_]+$/, "must be a name of a-z, 0-9 and _ (it becomes a metric ID)"),
+    path: z.string().min(1).optional(),
+    path_prefix: z.string().min(1).optional(),
+    css: z.string().min(1).optional(),
+    css_contains: z.string().min(1).optional(),
+  })
+  .refine(
+    (s) =>
+      s.path !== undefined ||
+      s.path_prefix !== undefined ||
+      s.css !== undefined ||
+      s.css_contains !== undefined,
+    {
+      message: "needs at least one of path, path_prefix, css, css_contains",
+    },
+  );
+
+const hours = z.number().positive();
+
 export const configSchema = z.strictObject({
   /** IANA zone for naive timestamps and period boundaries. */
   timezone: timeZone.default("UTC"),
@@ -61,6 +92,59 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   audiences: z.record(slug, audience).default(DEFAULT_AUDIENCES),
+  funnel: z
+    .strictObject({
+      /** In funnel order; stage sets are cumulative (a session in a stage is in every stage before). */
+      steps: z
+        .array(funnelStep)
+        .min(2)
+        .default(DEFAULT_FUNNEL_STEPS)
+        .refine((steps) => new Set(steps.map((s) => s.name)).size === steps.length, {
+          message: "step names must be unique",
+        }),
+    })
+    .prefault({}),
+  support: z
+    .strictObject({
+      /** Hours a ticket of each priority may take before it breaches its SLA. */
+      sla_hours: z
+        .strictObject({
+          urgent: hours.default(4),
+          high: hours.default(24),
+          normal: hours.default(72),
+          low: hours.default(168),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  feedback: z
+    .strictObject({
+      /**
+       * Thresholds on the comparative sentiment score (score per word). Measured on the seed
+       * feedback: 10 of 10 texts agree with their rating class anywhere from ±0.15 to ±0.25.
+       */
+      sentiment: z
+        .strictObject({ positive_at: z.number().default(0.2), negative_at: z.number().default(-0.2) })
+        .prefault({})
+        .refine((t) => t.negative_at < t.positive_at, { message: "negative_at must be below positive_at" }),
+    })
+    .prefault({}),
+  findings: z
+    .strictObject({
+      /** A rate (conversion, availability, error rate …) moving this many percentage points is worth a sentence. */
+      change_points: z.number().positive().default(2),
+      /** Any other figure moving by this share (0.1 = 10 %) is worth a sentence. */
+      change_share: z.number().positive().default(0.1),
+      /** A service-day is an incident when its 5xx share is this many times the service's median day … */
+      incident_factor: z.number().positive().default(5),
+      /** … and at least this share of its requests … */
+      incident_min_rate: z.number().min(0).max(1).default(0.05),
+      /** … over at least this many requests. */
+      incident_min_requests: z.number().int().min(1).default(20),
+      /** API availability below this is worth a sentence whatever its change. */
+      availability_target: z.number().min(0).max(1).default(0.995),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

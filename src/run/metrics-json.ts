@@ -1,5 +1,6 @@
+import { metricsJsonEntry } from "../metrics/engine.js";
 import { formatInstant } from "../schedule/periods.js";
-import type { Period, SourceSummary } from "../types.js";
+import type { MetricResults, Period, SourceSummary } from "../types.js";
 
 /** metrics.json, in the shape of METRICS.md §5. */
 export interface MetricsJson {
@@ -18,14 +19,14 @@ const REJECTS_IN_JSON = 100;
 export function buildMetricsJson(
   period: Period,
   previous: Period,
-  metrics: Record<string, unknown>,
+  metrics: MetricResults,
   summaries: SourceSummary[],
 ): MetricsJson {
   const tz = period.timezone;
   return {
     period: { from: formatInstant(period.from, tz), to: formatInstant(period.to, tz), timezone: tz },
     previous: { from: formatInstant(previous.from, tz), to: formatInstant(previous.to, tz) },
-    metrics,
+    metrics: Object.fromEntries([...metrics].map(([id, output]) => [id, metricsJsonEntry(output)])),
     sources: Object.fromEntries(
       summaries.map((s) => [
         s.source,

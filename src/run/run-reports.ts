@@ -4,9 +4,10 @@ import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.j
 import { ReportsError } from "../errors.js";
 import { ingestAll } from "../ingest/ingest-all.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { createMetricsRun } from "../metrics/engine.js";
 import { renderReportPdf } from "../render/pdf-report.js";
-import { latestCompleteWeekWithData, previousPeriod } from "../schedule/periods.js";
-import type { Period, Reject, SourceName, SourceSummary } from "../types.js";
+import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../schedule/periods.js";
+import type { MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
 import { buildMetricsJson } from "./metrics-json.js";
 
@@ -34,37 +35,45 @@ export interface RunResult {
   periodDir: string;
   files: string[];
   sources: SourceSummary[];
+  metrics: MetricResults;
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
 const MAX_REJECTS_KEPT = 100_000;
 
 /**
- * One run of the pipeline: ingest every source once → check the data → render one PDF per
- * audience → write the PDFs, metrics.json and rejects.csv atomically into `<out>/<period-id>/`.
- * Fails (ReportsError "data") before writing anything when a source is unusable or over its
- * reject limit, so a bad run never looks like a good one.
+ * One run of the pipeline: one pass over every source feeds every metric module for the period
+ * and the previous one → check the data → render one PDF per audience → write the PDFs,
+ * metrics.json and rejects.csv atomically into `<out>/<period-id>/`. Fails (ReportsError "data")
+ * before writing anything when a source is unusable or over its reject limit, so a bad run
+ * never looks like a good one.
+ *
+ * With no period asked for, the run reads for the last complete week before now (fresh data: one
+ * pass); when the data turns out to end earlier, it reads again for the most recent complete
+ * week that has data, and says so.
  */
 export async function runReports(request: RunRequest): Promise<RunResult> {
   const log = request.log ?? (() => {});
   const writer = request.writer ?? createAtomicWriter();
-  const rejects: { source: SourceName; reject: Reject }[] = [];
-  const summaries = await ingestAll({
-    dataDir: request.dataDir,
-    patterns: request.config.data.sources,
-    timeZone: request.timeZone,
-    onReject: (source, reject) => {
-      if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
-    },
-  });
-  checkData(summaries, request.config.data.reject_limit);
-
-  const newest = summaries.reduce<number | null>(
-    (max, s) => (s.span && (max === null || s.span.to > max) ? s.span.to : max),
-    null,
-  );
-  const period = request.period ?? latestCompleteWeekWithData(newest, request.now, request.timeZone);
-  if (period === null) throw new ReportsError("data", `no source in ${request.dataDir} has any usable row`);
+  const guess = request.period ?? previousPeriod(weekContaining(request.now, request.timeZone));
+  let pass = await computePeriod(request, guess);
+  let period = guess;
+  if (request.period === null) {
+    const newest = pass.summaries.reduce<number | null>(
+      (max, s) => (s.span && (max === null || s.span.to > max) ? s.span.to : max),
+      null,
+    );
+    const chosen = latestCompleteWeekWithData(newest, request.now, request.timeZone);
+    if (chosen === null) throw new ReportsError("data", `no source in ${request.dataDir} has any usable row`);
+    if (chosen.id !== guess.id) {
+      log(
+        `the data ends before ${guess.id}; reading it again for ${chosen.id}, the most recent complete week with data`,
+      );
+      pass = await computePeriod(request, chosen);
+      period = chosen;
+    }
+  }
+  const { summaries, metrics, rejects } = pass;
   const previous = previousPeriod(period);
   const periodDir = path.join(request.outDir, period.id);
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
@@ -86,16 +95,47 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     files.push(file);
   }
   const metricsFile = path.join(periodDir, "metrics.json");
-  await writer.writeFile(
-    metricsFile,
-    `${JSON.stringify(buildMetricsJson(period, previous, {}, summaries), null, 2)}\n`,
-  );
+  const json = buildMetricsJson(period, previous, metrics, summaries);
+  await writer.writeFile(metricsFile, `${JSON.stringify(json, null, 2)}\n`);
   files.push(metricsFile);
   const rejectsFile = path.join(periodDir, "rejects.csv");
   await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));
   files.push(rejectsFile);
 
-  return { period, previous, periodChosen: request.period === null, periodDir, files, sources: summaries };
+  return {
+    period,
+    previous,
+    periodChosen: request.period === null,
+    periodDir,
+    files,
+    sources: summaries,
+    metrics,
+  };
+}
+
+/** One pass over the data for one period: summaries, metric results and every reject. */
+async function computePeriod(request: RunRequest, period: Period) {
+  const rejects: { source: SourceName; reject: Reject }[] = [];
+  const metricsRun = createMetricsRun({
+    period,
+    previous: previousPeriod(period),
+    timeZone: request.timeZone,
+    config: request.config,
+  });
+  const summaries = await ingestAll(
+    {
+      dataDir: request.dataDir,
+      patterns: request.config.data.sources,
+      timeZone: request.timeZone,
+      onReject: (source, reject) => {
+        if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
+      },
+    },
+    metricsRun.consumers,
+  );
+  checkData(summaries, request.config.data.reject_limit);
+  const withData = new Set(summaries.filter((s) => s.files.length > 0).map((s) => s.source));
+  return { summaries, metrics: metricsRun.results(withData), rejects };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,231 @@
+import type { ApiCall } from "../types.js";
+import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
+import {
+  argMax,
+  Counter,
+  compareKeys,
+  counterTable,
+  mean,
+  percentiles,
+  ratio,
+  Sum,
+  sortByCount,
+  ValueList,
+} from "./stats.js";
+import { createTimeBuckets } from "./time-buckets.js";
+
+/**
+ * API metrics (METRICS.md §4 "API"): an error is status >= 400, client errors 4xx, server errors
+ * 5xx. Project IDs: `api.daily_by_service` (requests and 5xx per local day and service, for
+ * spotting incidents against a service's own median).
+ */
+export const API_IDS = [
+  "api.requests",
+  "api.errors",
+  "api.client_errors",
+  "api.server_errors",
+  "api.error_rate",
+  "api.availability",
+  "api.latency_mean_ms",
+  "api.latency_p50_ms",
+  "api.latency_p95_ms",
+  "api.latency_p99_ms",
+  "api.by_service",
+  "api.by_endpoint",
+  "api.slowest_service",
+  "api.status_codes",
+  "api.hourly",
+  "api.daily_by_service",
+] as const;
+
+interface Group {
+  requests: number;
+  errors: number;
+  serverErrors: number;
+  latency: ValueList;
+  latencySum: Sum;
+}
+
+interface ApiPeriod extends Group {
+  clientErrors: number;
+  services: Map<string, Group>;
+  endpoints: Map<string, Group>;
+  statuses: Counter<number>;
+  /** Local hour start instant → counts. */
+  hours: Map<number, { requests: number; errors: number }>;
+  /** `day|service` → counts. */
+  days: Map<string, { day: string; service: string; requests: number; serverErrors: number }>;
+}
+
+export function createApiMetrics(context: MetricContext): MetricModule<"api", Windowed<ApiPeriod>> {
+  const buckets = createTimeBuckets(context.timeZone);
+  const window = windowed<ApiCall, ApiPeriod>(context, (r) => r.timestamp, {
+    init: () => ({
+      ...newGroup(),
+      clientErrors: 0,
+      services: new Map(),
+      endpoints: new Map(),
+      statuses: new Counter(),
+      hours: new Map(),
+      days: new Map(),
+    }),
+    add(s, r) {
+      const isError = r.status_code >= 400;
+      const isServer = r.status_code >= 500;
+      addToGroup(s, r, isError, isServer);
+      if (isError && !isServer) s.clientErrors += 1;
+      addToGroup(groupOf(s.services, r.service_name), r, isError, isServer);
+      addToGroup(groupOf(s.endpoints, r.endpoint), r, isError, isServer);
+      s.statuses.add(r.status_code);
+      const hour = buckets.hourStart(r.timestamp);
+      const h = s.hours.get(hour) ?? { requests: 0, errors: 0 };
+      h.requests += 1;
+      if (isError) h.errors += 1;
+      s.hours.set(hour, h);
+      const day = buckets.day(r.timestamp);
+      const key = `${day}|${r.service_name}`;
+      const d = s.days.get(key) ?? { day, service: r.service_name, requests: 0, serverErrors: 0 };
+      d.requests += 1;
+      if (isServer) d.serverErrors += 1;
+      s.days.set(key, d);
+    },
+    merge(a, b) {
+      mergeGroup(a, b);
+      a.clientErrors += b.clientErrors;
+      mergeGroups(a.services, b.services);
+      mergeGroups(a.endpoints, b.endpoints);
+      a.statuses.merge(b.statuses);
+      for (const [hour, h] of b.hours) {
+        const into = a.hours.get(hour) ?? { requests: 0, errors: 0 };
+        into.requests += h.requests;
+        into.errors += h.errors;
+        a.hours.set(hour, into);
+      }
+      for (const [key, d] of b.days) {
+        const into = a.days.get(key) ?? { ...d, requests: 0, serverErrors: 0 };
+        into.requests += d.requests;
+        into.serverErrors += d.serverErrors;
+        a.days.set(key, into);
+      }
+      return a;
+    },
+  });
+
+  return {
+    name: "api",
+    source: "api",
+    ids: API_IDS,
+    ...window,
+    result({ current, previous }) {
+      const [c, p] = [summarize(current, buckets), summarize(previous, buckets)];
+      const out: Record<string, ReturnType<typeof scalar>> = {};
+      for (const key of Object.keys(c.scalars) as (keyof typeof c.scalars)[]) {
+        out[`api.${key}`] = scalar(c.scalars[key], p.scalars[key]);
+      }
+      for (const key of Object.keys(c.tables) as (keyof typeof c.tables)[]) {
+        out[`api.${key}`] = table(c.tables[key], p.tables[key]);
+      }
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function newGroup(): Group {
+  return { requests: 0, errors: 0, serverErrors: 0, latency: new ValueList(), latencySum: new Sum() };
+}
+
+function groupOf(groups: Map<string, Group>, key: string): Group {
+  let group = groups.get(key);
+  if (group === undefined) {
+    group = newGroup();
+    groups.set(key, group);
+  }
+  return group;
+}
+
+function addToGroup(group: Group, r: ApiCall, isError: boolean, isServer: boolean): void {
+  group.requests += 1;
+  if (isError) group.errors += 1;
+  if (isServer) group.serverErrors += 1;
+  group.latency.push(r.response_time_ms);
+  group.latencySum.add(r.response_time_ms);
+}
+
+function mergeGroup(a: Group, b: Group): Group {
+  a.requests += b.requests;
+  a.errors += b.errors;
+  a.serverErrors += b.serverErrors;
+  a.latency.append(b.latency);
+  a.latencySum.merge(b.latencySum);
+  return a;
+}
+
+function mergeGroups(a: Map<string, Group>, b: Map<string, Group>): void {
+  for (const [key, group] of b) {
+    const into = a.get(key);
+    a.set(key, into === undefined ? group : mergeGroup(into, group));
+  }
+}
+
+function groupRow(keyColumn: string, key: string, g: Group) {
+  const [p50, p95, p99] = percentiles(g.latency, [0.5, 0.95, 0.99] as const);
+  return {
+    [keyColumn]: key,
+    requests: g.requests,
+    errors: g.errors,
+    error_rate: ratio(g.errors, g.requests),
+    mean_ms: mean(g.latencySum.value, g.requests),
+    p50_ms: p50,
+    p95_ms: p95,
+    p99_ms: p99,
+  };
+}
+
+function summarize(s: ApiPeriod, buckets: ReturnType<typeof createTimeBuckets>) {
+  const [p50, p95, p99] = percentiles(s.latency, [0.5, 0.95, 0.99] as const);
+  const services = [...s.services].map(([key, g]) => groupRow("service", key, g));
+  const slowest = argMax(
+    services.map((row) => [
+      row.service as string,
+      (row.mean_ms as number | null) ?? Number.NEGATIVE_INFINITY,
+    ]),
+  );
+  return {
+    scalars: {
+      requests: s.requests,
+      errors: s.errors,
+      client_errors: s.clientErrors,
+      server_errors: s.serverErrors,
+      error_rate: ratio(s.errors, s.requests),
+      availability: s.requests === 0 ? null : 1 - s.serverErrors / s.requests,
+      latency_mean_ms: mean(s.latencySum.value, s.requests),
+      latency_p50_ms: p50,
+      latency_p95_ms: p95,
+      latency_p99_ms: p99,
+      slowest_service: slowest,
+    },
+    tables: {
+      by_service: sortByCount(services, "requests", ["service"]),
+      by_endpoint: sortByCount(
+        [...s.endpoints].map(([key, g]) => groupRow("endpoint", key, g)),
+        "requests",
+        ["endpoint"],
+      ),
+      status_codes: counterTable(s.statuses, "status_code", "count"),
+      hourly: [...s.hours]
+        .sort(([a], [b]) => a - b)
+        .map(([hour, h]) => ({ hour: buckets.hourLabel(hour), requests: h.requests, errors: h.errors })),
+      daily_by_service: [...s.days.values()]
+        .sort((a, b) => compareKeys(a.day, b.day) || compareKeys(a.service, b.service))
+        .map((d) => ({
+          day: d.day,
+          service: d.service,
+          requests: d.requests,
+          server_errors: d.serverErrors,
+          server_error_rate: ratio(d.serverErrors, d.requests),
+        })),
+    },
+  };
+}
