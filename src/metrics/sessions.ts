@@ -86,8 +86,8 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
       if (s === undefined) {
         s = newSession(e.user_id, steps.length);
         state.sessions.set(e.session_id, s);
-      } else if (e.user_id !== s.user && !s.otherUsers?.includes(e.user_id)) {
-        (s.otherUsers ??= []).push(e.user_id);
+      } else {
+        addUser(s, e.user_id);
       }
       const t = e.event_time;
       s.events += 1;
@@ -101,11 +101,11 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
           s.errorTime = t;
           s.errorReason = `${e.path} - ${message}`;
         }
-        (s.errorPairs ??= new Set()).add(`${e.path}\u0000${message}`);
+        addErrorPair(s, `${e.path}\u0000${message}`);
       }
       if (e.css === SEARCH_CSS && e.value !== null) {
         const term = e.value.trim().toLowerCase();
-        if (term !== "") (s.terms ??= []).push(term);
+        if (term !== "") addTerms(s, [term]);
       }
     },
     merge(a, b) {
@@ -186,9 +186,7 @@ function newSession(user: string, steps: number): SessionState {
 
 /** Combines two parts of one session; on equal error times the first part's error wins (file order). */
 function mergeSession(a: SessionState, b: SessionState): SessionState {
-  for (const user of [b.user, ...(b.otherUsers ?? [])]) {
-    if (user !== a.user && !a.otherUsers?.includes(user)) (a.otherUsers ??= []).push(user);
-  }
+  for (const user of [b.user, ...(b.otherUsers ?? [])]) addUser(a, user);
   a.first = Math.min(a.first, b.first);
   a.events += b.events;
   a.stepTimes = a.stepTimes.map((t, i) => Math.min(t, b.stepTimes[i] as number));
@@ -196,9 +194,25 @@ function mergeSession(a: SessionState, b: SessionState): SessionState {
     a.errorTime = b.errorTime;
     a.errorReason = b.errorReason;
   }
-  if (b.errorPairs !== null) for (const pair of b.errorPairs) (a.errorPairs ??= new Set()).add(pair);
-  if (b.terms !== null) (a.terms ??= []).push(...b.terms);
+  if (b.errorPairs !== null) for (const pair of b.errorPairs) addErrorPair(a, pair);
+  if (b.terms !== null) addTerms(a, b.terms);
   return a;
+}
+
+function addUser(s: SessionState, user: string): void {
+  if (user === s.user || s.otherUsers?.includes(user)) return;
+  if (s.otherUsers === null) s.otherUsers = [user];
+  else s.otherUsers.push(user);
+}
+
+function addErrorPair(s: SessionState, pair: string): void {
+  if (s.errorPairs === null) s.errorPairs = new Set([pair]);
+  else s.errorPairs.add(pair);
+}
+
+function addTerms(s: SessionState, terms: string[]): void {
+  if (s.terms === null) s.terms = [...terms];
+  else s.terms.push(...terms);
 }
 
 function summarize(state: SessionsState, period: Period, steps: readonly FunnelStep[], last: number) {
