@@ -21,3 +21,15 @@ describe("structure", () => {
     }
   });
 });
+
+describe("metric catalog guard", () => {
+  it("has every metric ID of METRICS.md §4 produced by some module, and every produced ID described", async () => {
+    const { createMetricModules } = await import("../src/metrics/engine.js");
+    const { METRICS_MD_IDS, metricInfo } = await import("../src/metrics/catalog.js");
+    const { contextFor } = await import("./metrics/helpers.js");
+    const produced = createMetricModules(contextFor("2026-W46")).flatMap((m) => [...m.ids]);
+    expect(new Set(produced).size).toBe(produced.length);
+    expect(METRICS_MD_IDS.filter((id) => !produced.includes(id))).toEqual([]);
+    for (const id of produced) expect(() => metricInfo(id)).not.toThrow();
+  });
+});

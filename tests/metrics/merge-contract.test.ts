@@ -1,0 +1,126 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { createMetricModules } from "../../src/metrics/engine.js";
+import type { MetricModule } from "../../src/metrics/module.js";
+import { generateSample } from "../../src/sample/generate.js";
+import type { RecordOf, SourceName } from "../../src/types.js";
+import { contextFor } from "./helpers.js";
+
+/**
+ * The contract every metric module keeps (STYLE habit 2): split the input, accumulate each part,
+ * merge, and get what one pass over the whole gives; and merging is associative. Records are
+ * split by alternating rows, so one session's events land in different parts, as they do across
+ * rotated files.
+ */
+const context = contextFor("2026-W45", "Europe/Paris");
+const records = new Map<SourceName, unknown[]>();
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "reports-merge-"));
+  await generateSample({
+    outDir: dir,
+    days: 21,
+    rowsPerDay: 120,
+    seed: 11,
+    end: Temporal.PlainDate.from("2026-11-16"),
+    timezone: "Europe/Paris",
+    badRowRate: 0,
+  });
+  const collect = (source: SourceName) => (batch: unknown[]) => {
+    records.set(source, [...(records.get(source) ?? []), ...batch]);
+  };
+  await ingestAll(
+    { dataDir: dir, patterns: {}, timeZone: "Europe/Paris" },
+    Object.fromEntries(
+      ["sessions", "api", "pages", "clicks", "carts", "journeys", "feedback", "support"].map((s) => [
+        s,
+        collect(s as SourceName),
+      ]),
+    ),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function accumulate<S extends SourceName, St>(module: MetricModule<S, St>, rows: RecordOf[S][]): St {
+  const state = module.init();
+  for (const row of rows) module.add(state, row);
+  return state;
+}
+
+/** Deep equality with numbers equal to 1e-9 relative (a merged sum may differ in its last bit). */
+function expectClose(actual: unknown, expected: unknown, at = "result"): void {
+  if (typeof expected === "number" && typeof actual === "number") {
+    expect(Math.abs(actual - expected), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    return;
+  }
+  if (expected !== null && typeof expected === "object") {
+    expect(actual !== null && typeof actual === "object", at).toBe(true);
+    const keys = Object.keys(expected as object);
+    expect(Object.keys(actual as object).sort(), at).toEqual([...keys].sort());
+    for (const key of keys)
+      expectClose(
+        (actual as Record<string, unknown>)[key],
+        (expected as Record<string, unknown>)[key],
+        `${at}.${key}`,
+      );
+    return;
+  }
+  expect(actual, at).toEqual(expected);
+}
+
+describe.each(createMetricModules(context).map((m) => [m.name, m.source] as const))(
+  "merge contract: %s",
+  (name, source) => {
+    const make = () =>
+      createMetricModules(context).find((m) => m.name === name) as MetricModule<SourceName, unknown>;
+    const rows = () => records.get(source) as RecordOf[SourceName][];
+
+    it("has data in both periods to compare", () => {
+      expect(rows().length).toBeGreaterThanOrEqual(20);
+    });
+
+    it("split in two, accumulated and merged, equals one pass", () => {
+      const module = make();
+      const all = rows();
+      const whole = module.result(accumulate(module, all));
+      const merged = module.result(
+        module.merge(
+          accumulate(
+            module,
+            all.filter((_, i) => i % 2 === 0),
+          ),
+          accumulate(
+            module,
+            all.filter((_, i) => i % 2 === 1),
+          ),
+        ),
+      );
+      expectClose(merged, whole);
+    });
+
+    it("merges associatively, and an empty part changes nothing", () => {
+      const module = make();
+      const all = rows();
+      const part = (k: number) => all.filter((_, i) => i % 3 === k);
+      const left = module.merge(
+        module.merge(accumulate(module, part(0)), accumulate(module, part(1))),
+        accumulate(module, part(2)),
+      );
+      const right = module.merge(
+        accumulate(module, part(0)),
+        module.merge(accumulate(module, part(1)), accumulate(module, part(2))),
+      );
+      expectClose(module.result(left), module.result(right));
+      const withEmpty = module.merge(module.init(), accumulate(module, all));
+      expectClose(module.result(withEmpty), module.result(accumulate(module, all)));
+    });
+  },
+);
