@@ -151,3 +151,18 @@ export type MetricOutput =
 
 /** The outputs of every module that ran, by metric ID. */
 export type MetricResults = Map<string, MetricOutput>;
+
+export type Severity = "critical" | "warning" | "info";
+
+/** A plain-language sentence about the period, with its numbers, for the audiences it concerns. */
+export interface Finding {
+  /** Stable: the rule and its subject (`change:funnel.conversion`, `incident:payment-api:2026-11-10`). */
+  id: string;
+  severity: Severity;
+  audiences: string[];
+  text: string;
+  /** The metric IDs the sentence is built from. */
+  metrics: string[];
+  /** How much it matters within its severity (higher first); only used for ranking. */
+  weight: number;
+}

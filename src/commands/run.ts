@@ -1,9 +1,9 @@
 import { ReportsError } from "../errors.js";
 import { createTimestampParser } from "../ingest/timestamp.js";
-import { formatPeriod } from "../render/format.js";
 import { runReports } from "../run/run-reports.js";
 import { parsePeriodRange, parsePeriodSpec } from "../schedule/periods.js";
 import type { Period } from "../types.js";
+import { formatPeriod } from "../util/format.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 
 export interface RunOptions extends DataOptions {
@@ -43,6 +43,11 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   print(
     `data:     ${read} rows read from ${shownPath(context.dataDir)}, ${rejected} rejected (listed in rejects.csv)`,
   );
+  if (result.findings.length > 0) {
+    print("findings:");
+    for (const f of result.findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);
+    if (result.findings.length > 8) print(`  … ${result.findings.length - 8} more in findings.json`);
+  }
   print(`written:  ${shownPath(result.periodDir)}/`);
   for (const file of result.files) print(`          ${shownPath(file)}`);
   return 0;

@@ -139,8 +139,10 @@ export const configSchema = z.strictObject({
       incident_factor: z.number().positive().default(5),
       /** … and at least this share of its requests … */
       incident_min_rate: z.number().min(0).max(1).default(0.05),
-      /** … over at least this many requests. */
+      /** … over at least this many requests … */
       incident_min_requests: z.number().int().min(1).default(20),
+      /** … and at least this many 5xx responses (one stray error on a quiet day is no incident). */
+      incident_min_errors: z.number().int().min(1).default(3),
       /** API availability below this is worth a sentence whatever its change. */
       availability_target: z.number().min(0).max(1).default(0.995),
     })

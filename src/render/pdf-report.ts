@@ -1,7 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { Period, SourceSummary } from "../types.js";
+import { formatCount, formatDate, formatDateTime, formatPercent, formatPeriod } from "../util/format.js";
 import { FONTS } from "./fonts.js";
-import { formatCount, formatDate, formatDateTime, formatPercent, formatPeriod } from "./format.js";
 
 /** What one audience's document is made of. */
 export interface ReportInput {

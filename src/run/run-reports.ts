@@ -4,10 +4,11 @@ import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.j
 import { ReportsError } from "../errors.js";
 import { ingestAll } from "../ingest/ingest-all.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { deriveFindings } from "../insights/findings.js";
 import { createMetricsRun } from "../metrics/engine.js";
 import { renderReportPdf } from "../render/pdf-report.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../schedule/periods.js";
-import type { MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
+import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
 import { buildMetricsJson } from "./metrics-json.js";
 
@@ -36,6 +37,7 @@ export interface RunResult {
   files: string[];
   sources: SourceSummary[];
   metrics: MetricResults;
+  findings: Finding[];
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
@@ -76,6 +78,12 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   const { summaries, metrics, rejects } = pass;
   const previous = previousPeriod(period);
   const periodDir = path.join(request.outDir, period.id);
+  const findings = deriveFindings({
+    results: metrics,
+    period,
+    thresholds: request.config.findings,
+    sla: request.config.support.sla_hours,
+  });
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
 
   const files: string[] = [];
@@ -98,6 +106,16 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   const json = buildMetricsJson(period, previous, metrics, summaries);
   await writer.writeFile(metricsFile, `${JSON.stringify(json, null, 2)}\n`);
   files.push(metricsFile);
+  const findingsFile = path.join(periodDir, "findings.json");
+  await writer.writeFile(
+    findingsFile,
+    `${JSON.stringify(
+      findings.map(({ weight: _, ...f }) => f),
+      null,
+      2,
+    )}\n`,
+  );
+  files.push(findingsFile);
   const rejectsFile = path.join(periodDir, "rejects.csv");
   await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));
   files.push(rejectsFile);
@@ -110,6 +128,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     files,
     sources: summaries,
     metrics,
+    findings,
   };
 }
 

@@ -205,7 +205,7 @@ export function ticketRow(
   // Most tickets are solved well inside their SLA; a tail breaches it.
   const hours = random.logNormal(SLA_HOURS[priority] * 0.35, 0.9);
   const resolvedAt = t + Math.round(hours * 3_600_000);
-  const open = random.chance(0.08) || resolvedAt >= ids.dataEnd;
+  const open = random.chance(0.03) || resolvedAt >= ids.dataEnd;
   const written = random.chance(0.1) ? priority.toUpperCase() : priority;
   return [
     ids.ticket,

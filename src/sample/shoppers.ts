@@ -103,8 +103,8 @@ export function shopperSession(
   if (!random.chance(0.85)) return events;
 
   push("/checkout", "input.card-number");
-  const unavailable = day.incident ? 0.45 : 0.02;
-  const declined = day.lastWeek ? 0.14 : 0.08;
+  const unavailable = day.incident ? 0.6 : 0.02;
+  const declined = day.lastWeek ? 0.16 : 0.07;
   if (random.chance(unavailable)) {
     error("/checkout", "Payment service unavailable");
     if (!random.chance(0.2)) return events;
@@ -115,6 +115,6 @@ export function shopperSession(
     error("/checkout", "Address validation failed");
     return events;
   }
-  if (random.chance(day.lastWeek ? 0.8 : 0.88)) push("/checkout", "button.place-order");
+  if (random.chance(day.lastWeek ? 0.74 : 0.9)) push("/checkout", "button.place-order");
   return events;
 }

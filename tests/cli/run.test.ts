@@ -5,6 +5,7 @@ import path from "node:path";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { METRICS_MD_IDS } from "../../src/metrics/catalog.js";
 import { generateSample } from "../../src/sample/generate.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
@@ -54,7 +55,15 @@ describe("reports run", () => {
     expect(result.stdout).toContain("period:   2026-W46: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
     const periodDir = path.join(out, "2026-W46");
     expect((await readdir(periodDir)).sort()).toEqual(
-      ["it.pdf", "managers.pdf", "metrics.json", "rejects.csv", "support.pdf", "ux.pdf"].sort(),
+      [
+        "findings.json",
+        "it.pdf",
+        "managers.pdf",
+        "metrics.json",
+        "rejects.csv",
+        "support.pdf",
+        "ux.pdf",
+      ].sort(),
     );
 
     const metrics = JSON.parse(await readFile(path.join(periodDir, "metrics.json"), "utf8"));
@@ -74,6 +83,25 @@ describe("reports run", () => {
         rejects: s.rejects.slice(0, 100),
       });
     }
+    expect(METRICS_MD_IDS.filter((id) => !(id in metrics.metrics))).toEqual([]);
+    expect(metrics.metrics["api.requests"]).toEqual({
+      value: expect.any(Number),
+      previous: expect.any(Number),
+      delta: expect.any(Number),
+      delta_pct: expect.any(Number),
+    });
+    expect(metrics.metrics["funnel.steps"].rows).toHaveLength(5);
+    const findings = JSON.parse(await readFile(path.join(periodDir, "findings.json"), "utf8"));
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0]).toEqual({
+      id: expect.any(String),
+      severity: expect.any(String),
+      audiences: expect.any(Array),
+      text: expect.any(String),
+      metrics: expect.any(Array),
+    });
+    expect(result.stdout).toContain("findings:");
+
     const rejectsCsv = await readFile(path.join(periodDir, "rejects.csv"), "utf8");
     const totalRejected = summaries.reduce((n, s) => n + s.rows_rejected, 0);
     expect(totalRejected).toBeGreaterThan(0);
@@ -86,7 +114,8 @@ describe("reports run", () => {
       expect(text).toContain("Period: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
       expect(text).toContain("Generated: Mon, 16 Nov 2026, 08:00 (Europe/Paris)");
       expect(text).toMatch(/Page 1 of \d/);
-      expect(text).not.toMatch(/\b(NaN|undefined|null)\b/);
+      // Quoted raw values of rejected rows (a status_code of "NaN") are the data speaking, not a bug.
+      expect(text.replace(/"[^"\n]*"/g, '""')).not.toMatch(/\b(NaN|undefined|null)\b/);
       const fonts = execFileSync("pdffonts", [file], { encoding: "utf8" });
       expect(fonts).toMatch(/DejaVuSans\s+CID TrueType\s+Identity-H\s+yes/);
       const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });

@@ -61,3 +61,52 @@ function formatter(
   }
   return made;
 }
+
+const MINUS = "\u2212";
+const grouped2 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const upTo1 = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
+
+/** A rate as readers want it: `48 %`, `4.4 %` below 10 %, `99.26 %` above 99 %. */
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
+  const pct = value * 100;
+  const digits = pct > 99 || (pct > 0 && pct < 1) ? 2 : pct < 10 ? 1 : 0;
+  return `${trimZeros(pct.toFixed(digits))} %`;
+}
+
+/** A change in percentage points with its sign: `−11 pts`, `+0.6 pts`. */
+export function formatPoints(delta: number): string {
+  const pts = delta * 100;
+  const digits = Math.abs(pts) < 10 ? 1 : 0;
+  return `${signed(trimZeros(Math.abs(pts).toFixed(digits)), pts)} pts`;
+}
+
+/** A relative change with its sign: `+20 %`, `−9 %`, `+0.5 %`. */
+export function formatChange(share: number): string {
+  const pct = share * 100;
+  const digits = Math.abs(pct) < 10 ? 1 : 0;
+  return `${signed(trimZeros(Math.abs(pct).toFixed(digits)), pct)} %`;
+}
+
+/** Milliseconds: `361 ms`, or seconds from one second on: `1.5 s`. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${upTo1.format(ms / 1000)} s` : `${Math.round(ms)} ms`;
+}
+
+/** An amount of money (no currency is known): `5,948.01`. */
+export function formatMoney(value: number): string {
+  return grouped2.format(value);
+}
+
+/** A number with at most one decimal: `3.4`, `29.1`. */
+export function formatDecimal(value: number): string {
+  return upTo1.format(value);
+}
+
+function signed(magnitude: string, value: number): string {
+  return Number(magnitude.replace(",", "")) === 0 ? magnitude : `${value < 0 ? MINUS : "+"}${magnitude}`;
+}
+
+function trimZeros(text: string): string {
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}

@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import Sentiment from "sentiment";
+import { loadConfig } from "../src/config/load.js";
+import { ingestAll } from "../src/ingest/ingest-all.js";
+import { classifyText, ratingClass, type TextClass } from "../src/metrics/sentiment.js";
+import type { Feedback } from "../src/types.js";
+
+/**
+ * How often the text class agrees with the rating class (1-2 negative, 3 neutral, 4-5 positive),
+ * with the project's lexicon and with plain AFINN-165 at the same thresholds, on the seed feedback
+ * (when ../shared is there) and on the committed sample. Usage: npx tsx bench/sentiment-agreement.ts
+ */
+const root = path.resolve(import.meta.dirname, "..");
+const { config } = await loadConfig(path.join(root, "reports.config.yaml"));
+const thresholds = config.feedback.sentiment;
+const plain = new Sentiment();
+const plainClass = (text: string): TextClass => {
+  const score = plain.analyze(text).comparative;
+  return score >= thresholds.positive_at
+    ? "positive"
+    : score <= thresholds.negative_at
+      ? "negative"
+      : "neutral";
+};
+
+for (const dir of [path.join(root, "../shared/seed-data"), path.join(root, "data/sample")]) {
+  if (!existsSync(dir)) continue;
+  const rows: Feedback[] = [];
+  await ingestAll(
+    { dataDir: dir, patterns: { feedback: "user_feedback*.csv" }, timeZone: config.timezone },
+    {
+      feedback: (batch) => rows.push(...batch),
+    },
+  );
+  const withText = rows.filter((r) => r.feedback_text.trim() !== "");
+  const agree = withText.filter(
+    (r) => classifyText(r.feedback_text, thresholds) === ratingClass(r.rating),
+  ).length;
+  const agreePlain = withText.filter((r) => plainClass(r.feedback_text) === ratingClass(r.rating)).length;
+  const pct = (n: number) => `${((n / withText.length) * 100).toFixed(1)} %`;
+  console.log(
+    `${path.relative(root, dir)}: ${withText.length} texts; agreement with lexicon ${agree}/${withText.length} (${pct(agree)}), plain AFINN ${agreePlain}/${withText.length} (${pct(agreePlain)})`,
+  );
+}

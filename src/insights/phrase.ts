@@ -1,0 +1,52 @@
+import { Temporal } from "temporal-polyfill";
+import type { Unit } from "../metrics/catalog.js";
+import type { Period } from "../types.js";
+import { formatCount, formatDecimal, formatMoney, formatMs, formatRate } from "../util/format.js";
+
+/** A metric value in a sentence, by its unit. */
+export function phraseValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case "rate":
+      return formatRate(value);
+    case "ms":
+      return formatMs(value);
+    case "money":
+      return formatMoney(value);
+    case "hours":
+      return `${formatDecimal(value)} h`;
+    case "minutes":
+      return `${formatDecimal(value)} min`;
+    case "seconds":
+      return value >= 120 ? `${formatDecimal(value / 60)} min` : `${Math.round(value)} s`;
+    case "rating":
+    case "ratio":
+      return formatDecimal(value);
+    default:
+      return formatCount(value);
+  }
+}
+
+/** "week over week", "day over day", "month over month", or "against the previous period". */
+export function comparedWith(period: Period): string {
+  if (/-W\d{2}$/.test(period.id)) return "week over week";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(period.id)) return "day over day";
+  if (/^\d{4}-\d{2}$/.test(period.id)) return "month over month";
+  return "against the previous period";
+}
+
+/** "its weekly median" and the like, for a period's median day. */
+export function medianDayOf(period: Period): string {
+  if (/-W\d{2}$/.test(period.id)) return "its weekly median";
+  if (/^\d{4}-\d{2}$/.test(period.id)) return "its monthly median";
+  return "its median day";
+}
+
+/** `Tue 10 Nov` for a local date `2026-11-10`. */
+export function phraseDay(isoDate: string): string {
+  const date = Temporal.PlainDate.from(isoDate);
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][date.dayOfWeek - 1];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+    date.month - 1
+  ];
+  return `${weekday} ${date.day} ${month}`;
+}

@@ -1,0 +1,241 @@
+import type { Config } from "../config/schema.js";
+import { metricInfo } from "../metrics/catalog.js";
+import { compareKeys } from "../metrics/stats.js";
+import type { Finding, MetricResults, Period, TableRow } from "../types.js";
+import { formatChange, formatMs, formatPoints, formatRate } from "../util/format.js";
+import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
+
+/** What a rule sees: the metric results, the period, and the thresholds of the configuration. */
+export interface RuleContext {
+  results: MetricResults;
+  period: Period;
+  thresholds: Config["findings"];
+  sla: Config["support"]["sla_hours"];
+}
+
+export type Rule = (context: RuleContext) => Finding[];
+
+/** The headline figures whose change is worth a sentence, and who reads about them. */
+const WATCHED: { id: string; audiences: string[] }[] = [
+  { id: "funnel.conversion", audiences: ["managers", "ux"] },
+  { id: "funnel.order_placed", audiences: ["managers"] },
+  { id: "sessions.count", audiences: ["managers", "ux"] },
+  { id: "carts.value_lost", audiences: ["managers", "ux"] },
+  { id: "api.availability", audiences: ["managers", "it"] },
+  { id: "api.error_rate", audiences: ["it"] },
+  { id: "api.latency_p95_ms", audiences: ["managers", "it"] },
+  { id: "pages.load_p75_ms", audiences: ["ux", "it"] },
+  { id: "feedback.rating_mean", audiences: ["managers", "ux", "support"] },
+  { id: "feedback.mismatch_rate", audiences: ["ux"] },
+  { id: "support.created", audiences: ["support", "managers"] },
+  { id: "support.backlog", audiences: ["support", "managers"] },
+  { id: "support.resolution_median_h", audiences: ["support"] },
+  { id: "support.csat_mean", audiences: ["support"] },
+];
+
+/**
+ * "Checkout conversion fell from 48 % to 37 % (−11 pts) week over week": a watched figure that
+ * moved by at least the configured points (rates) or share (everything else). Never from a null:
+ * both periods must have a number, and a share needs a previous value other than 0.
+ */
+export const metricChanges: Rule = ({ results, period, thresholds }) =>
+  WATCHED.flatMap(({ id, audiences }) => {
+    const output = results.get(id);
+    if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
+      return [];
+    const { value, previous } = output;
+    const info = metricInfo(id);
+    const delta = value - previous;
+    let size: number;
+    let change: string;
+    if (info.unit === "rate") {
+      size = Math.abs(delta * 100) / thresholds.change_points;
+      change = formatPoints(delta);
+    } else {
+      if (previous === 0) return [];
+      size = Math.abs(delta / previous) / thresholds.change_share;
+      change = formatChange(delta / previous);
+    }
+    if (size < 1 || delta === 0) return [];
+    const worse = info.better === null ? false : delta > 0 !== (info.better === "up");
+    const verb = delta > 0 ? "rose" : "fell";
+    return [
+      {
+        id: `change:${id}`,
+        severity: worse ? (size >= 5 ? "critical" : "warning") : "info",
+        audiences,
+        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit)} to ${phraseValue(value, info.unit)} (${change}) ${comparedWith(period)}`,
+        metrics: [id],
+        weight: size,
+      },
+    ];
+  });
+
+/**
+ * "payment-api returned 5xx on 12 % of requests on Tue 17 Nov, 10× its weekly median": a
+ * service-day with at least the minimum requests and 5xx responses, whose 5xx share is at least
+ * the minimum rate and at least `incident_factor` times the service's median day of the period.
+ */
+export const apiIncidents: Rule = ({ results, period, thresholds }) => {
+  const days = rowsOf(results, "api.daily_by_service");
+  const byService = new Map<string, TableRow[]>();
+  for (const row of days)
+    byService.set(row.service as string, [...(byService.get(row.service as string) ?? []), row]);
+  const findings: Finding[] = [];
+  for (const [service, rows] of byService) {
+    const rates = rows.map((r) => r.server_error_rate as number).sort((a, b) => a - b);
+    const median = medianOf(rates);
+    for (const row of rows) {
+      const rate = row.server_error_rate as number;
+      if (
+        (row.requests as number) < thresholds.incident_min_requests ||
+        (row.server_errors as number) < thresholds.incident_min_errors
+      )
+        continue;
+      if (rate < thresholds.incident_min_rate) continue;
+      if (median > 0 && rate < thresholds.incident_factor * median) continue;
+      const against =
+        median > 0
+          ? `, ${formatTimes(rate / median)} ${medianDayOf(period)}`
+          : ` (${medianDayOf(period)}: 0 %)`;
+      findings.push({
+        id: `incident:${service}:${row.day}`,
+        severity: "critical",
+        audiences: ["it", "managers"],
+        text: `${service} returned 5xx on ${formatRate(rate)} of requests on ${phraseDay(row.day as string)}${against}`,
+        metrics: ["api.daily_by_service"],
+        weight: rate * 100,
+      });
+    }
+  }
+  return findings;
+};
+
+/** "API availability was 99.2 %, below the 99.5 % target". */
+export const availabilityTarget: Rule = ({ results, thresholds }) => {
+  const output = results.get("api.availability");
+  if (
+    output?.kind !== "scalar" ||
+    typeof output.value !== "number" ||
+    output.value >= thresholds.availability_target
+  )
+    return [];
+  return [
+    {
+      id: "target:api.availability",
+      severity: "critical",
+      audiences: ["it", "managers"],
+      text: `API availability was ${formatRate(output.value)}, below the ${formatRate(thresholds.availability_target)} target`,
+      metrics: ["api.availability"],
+      weight: (thresholds.availability_target - output.value) * 1000,
+    },
+  ];
+};
+
+/** "Top reason shoppers did not order: /checkout - Payment declined (9 sessions)". */
+export const topLossReason: Rule = ({ results }) => {
+  const top = rowsOf(results, "funnel.loss_reasons").find((r) => r.reason !== "No error");
+  if (top === undefined) return [];
+  const sessions = top.sessions as number;
+  return [
+    {
+      id: "funnel:top-loss-reason",
+      severity: "warning",
+      audiences: ["ux", "managers"],
+      text: `Top reason shoppers did not order: ${top.reason} (${sessions} ${sessions === 1 ? "session" : "sessions"})`,
+      metrics: ["funnel.loss_reasons"],
+      weight: sessions,
+    },
+  ];
+};
+
+/** "Most shoppers are lost before added to cart: 196 of 375 sessions (52 %)". */
+export const largestDrop: Rule = ({ results }) => {
+  const details = rowsOf(results, "funnel.step_details");
+  const step = results.get("funnel.largest_drop_step");
+  if (step?.kind !== "scalar" || typeof step.value !== "string") return [];
+  const index = details.findIndex((r) => r.step === step.value);
+  const row = details[index];
+  const before = details[index - 1];
+  if (row === undefined || before === undefined || (row.dropped as number) === 0) return [];
+  return [
+    {
+      id: "funnel:largest-drop",
+      severity: "info",
+      audiences: ["ux"],
+      text: `Most shoppers are lost before "${String(row.step).replaceAll("_", " ")}": ${row.dropped} of ${before.sessions} sessions (${formatRate(row.drop_share as number)})`,
+      metrics: ["funnel.step_details", "funnel.largest_drop_step"],
+      weight: row.drop_share as number,
+    },
+  ];
+};
+
+/** "/checkout is the slowest page (p75 1.5 s, +20 %)": by p75, with its change when it had loads before. */
+export const slowestPage: Rule = ({ results }) => {
+  const output = results.get("pages.by_url");
+  if (output?.kind !== "table" || output.rows.length === 0) return [];
+  const slowest = [...output.rows].sort(
+    (a, b) => (b.p75_ms as number) - (a.p75_ms as number) || compareKeys(a.url ?? null, b.url ?? null),
+  )[0] as TableRow;
+  const before = output.previousRows.find((r) => r.url === slowest.url);
+  const p75 = slowest.p75_ms as number;
+  const change =
+    before && typeof before.p75_ms === "number" && before.p75_ms > 0
+      ? `, ${formatChange(p75 / before.p75_ms - 1)}`
+      : "";
+  return [
+    {
+      id: "pages:slowest",
+      severity: "info",
+      audiences: ["ux", "it"],
+      text: `${slowest.url} is the slowest page (p75 ${formatMs(p75)}${change})`,
+      metrics: ["pages.by_url"],
+      weight: p75 / 1000,
+    },
+  ];
+};
+
+/** "7 urgent tickets breached their 4 h SLA", per priority with breaches. */
+export const slaBreaches: Rule = ({ results }) =>
+  rowsOf(results, "support.by_priority")
+    .filter((r) => (r.breaches as number) > 0)
+    .map((r) => {
+      const urgent = r.priority === "urgent" || r.priority === "high";
+      const n = r.breaches as number;
+      return {
+        id: `sla:${r.priority}`,
+        severity: urgent ? "warning" : "info",
+        audiences: urgent ? ["support", "managers"] : ["support"],
+        text: `${n} ${r.priority === "urgent" ? "urgent" : `${r.priority}-priority`} ${n === 1 ? "ticket" : "tickets"} breached ${n === 1 ? "its" : "their"} ${r.sla_h} h SLA`,
+        metrics: ["support.by_priority"],
+        weight: n * ({ urgent: 3, high: 2 }[r.priority as string] ?? 1),
+      } satisfies Finding;
+    });
+
+export const RULES: Rule[] = [
+  metricChanges,
+  apiIncidents,
+  availabilityTarget,
+  topLossReason,
+  largestDrop,
+  slowestPage,
+  slaBreaches,
+];
+
+// ---------------------------------------------------------------------------------------------
+
+function rowsOf(results: MetricResults, id: string): TableRow[] {
+  const output = results.get(id);
+  return output?.kind === "table" ? output.rows : [];
+}
+
+function medianOf(sorted: number[]): number {
+  if (sorted.length === 0) return 0;
+  const h = (sorted.length - 1) / 2;
+  const lo = Math.floor(h);
+  return (sorted[lo] as number) + (h - lo) * ((sorted[Math.ceil(h)] as number) - (sorted[lo] as number));
+}
+
+function formatTimes(factor: number): string {
+  return `${factor >= 10 ? Math.round(factor) : factor.toFixed(1).replace(/\.0$/, "")}×`;
+}
