@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--to <iso>", "end of the period, exclusive (ISO date or time)")
     .option("--period <spec>", "last-day, last-week, last-month, 2026-W46, 2026-10 or 2026-11-16")
     .option("--generated-at <iso>", "generation time printed in the documents (default: now)")
+    .option("--charts", "also write every chart as a PNG under <period>/charts/")
     .action(async (_opts, command: Command) => {
       exitCode = await runCommand(command.optsWithGlobals(), print);
     });

@@ -166,3 +166,18 @@ export interface Finding {
   /** How much it matters within its severity (higher first); only used for ranking. */
   weight: number;
 }
+
+/** What a metric's number is, for formatting it and reading its change. */
+export type Unit =
+  | "count"
+  | "rate"
+  | "ms"
+  | "seconds"
+  | "hours"
+  | "minutes"
+  | "money"
+  | "rating"
+  | "ratio"
+  | "name"
+  | "record"
+  | "table";

@@ -2,6 +2,7 @@ import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { ReportsError } from "../errors.js";
 import { isValidTimeZone } from "../ingest/timestamp.js";
+import { BUNDLED_TEMPLATES } from "../render/templates/load.js";
 
 /** Options every data command shares. */
 export interface DataOptions {
@@ -16,6 +17,7 @@ export interface CommandContext {
   dataDir: string;
   outDir: string;
   timeZone: string;
+  templatesDir: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function commandContext(options: DataOptions): Promise<CommandConte
     dataDir: options.data ? path.resolve(options.data) : path.resolve(baseDir, config.data.dir),
     outDir: options.out ? path.resolve(options.out) : path.resolve(baseDir, config.output.dir),
     timeZone,
+    templatesDir: config.templates_dir ? path.resolve(baseDir, config.templates_dir) : BUNDLED_TEMPLATES,
   };
 }
 

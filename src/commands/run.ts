@@ -12,6 +12,8 @@ export interface RunOptions extends DataOptions {
   period?: string;
   /** Fixes the generation time printed in the documents (ISO). */
   generatedAt?: string;
+  /** Also write the chart PNGs. */
+  charts?: boolean;
 }
 
 /** `reports run`: one run of the pipeline for one period; prints which period and where the files are. */
@@ -30,6 +32,8 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
     period,
     now,
     generatedAt,
+    templatesDir: context.templatesDir,
+    writeCharts: options.charts === true,
   });
 
   const tz = result.period.timezone;
@@ -49,7 +53,9 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
     if (result.findings.length > 8) print(`  … ${result.findings.length - 8} more in findings.json`);
   }
   print(`written:  ${shownPath(result.periodDir)}/`);
-  for (const file of result.files) print(`          ${shownPath(file)}`);
+  for (const file of result.files.filter((f) => !f.endsWith(".png"))) print(`          ${shownPath(file)}`);
+  const charts = result.files.filter((f) => f.endsWith(".png")).length;
+  if (charts > 0) print(`          ${shownPath(result.periodDir)}/charts/ (${charts} charts)`);
   return 0;
 }
 

@@ -24,18 +24,13 @@ const sourcePatterns = z.strictObject(
 );
 
 const audience = z.strictObject({
-  /** Shown on the report's cover and in its metadata. */
-  title: z.string().min(1),
+  /** Replaces the template's title on the cover and in the metadata. */
+  title: z.string().min(1).optional(),
   /** Template file name under templates/ (without extension); the audience's own name by default. */
   template: slug.optional(),
 });
 
-export const DEFAULT_AUDIENCES = {
-  managers: { title: "Weekly business report" },
-  ux: { title: "User experience report" },
-  it: { title: "Reliability report" },
-  support: { title: "Support report" },
-};
+export const DEFAULT_AUDIENCES = { managers: {}, ux: {}, it: {}, support: {} };
 
 /** Funnel steps of METRICS.md §4; each matches an event when every condition it names holds. */
 export const DEFAULT_FUNNEL_STEPS = [
@@ -92,6 +87,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   audiences: z.record(slug, audience).default(DEFAULT_AUDIENCES),
+  /** Where audience templates are, relative to the configuration file; the bundled templates/ by default. */
+  templates_dir: z.string().min(1).optional(),
   funnel: z
     .strictObject({
       /** In funnel order; stage sets are cumulative (a session in a stage is in every stage before). */

@@ -1,30 +1,9 @@
 import { Temporal } from "temporal-polyfill";
-import type { Unit } from "../metrics/catalog.js";
 import type { Period } from "../types.js";
-import { formatCount, formatDecimal, formatMoney, formatMs, formatRate } from "../util/format.js";
+import { formatByUnit } from "../util/format.js";
 
 /** A metric value in a sentence, by its unit. */
-export function phraseValue(value: number, unit: Unit): string {
-  switch (unit) {
-    case "rate":
-      return formatRate(value);
-    case "ms":
-      return formatMs(value);
-    case "money":
-      return formatMoney(value);
-    case "hours":
-      return `${formatDecimal(value)} h`;
-    case "minutes":
-      return `${formatDecimal(value)} min`;
-    case "seconds":
-      return value >= 120 ? `${formatDecimal(value / 60)} min` : `${Math.round(value)} s`;
-    case "rating":
-    case "ratio":
-      return formatDecimal(value);
-    default:
-      return formatCount(value);
-  }
-}
+export const phraseValue = formatByUnit;
 
 /** "week over week", "day over day", "month over month", or "against the previous period". */
 export function comparedWith(period: Period): string {

@@ -5,19 +5,9 @@
  * modules produce every one of them.
  */
 
-export type Unit =
-  | "count"
-  | "rate"
-  | "ms"
-  | "seconds"
-  | "hours"
-  | "minutes"
-  | "money"
-  | "rating"
-  | "ratio"
-  | "name"
-  | "record"
-  | "table";
+export type { Unit } from "../types.js";
+
+import type { Unit } from "../types.js";
 
 export interface MetricInfo {
   label: string;
@@ -193,3 +183,77 @@ export function metricInfo(id: string): MetricInfo {
   }
   throw new Error(`[metrics:catalog] unknown metric ID ${id}`);
 }
+
+/** The columns of every table metric, in order: what templates may show and chart. */
+export const TABLE_COLUMNS: Record<string, readonly string[]> = {
+  "funnel.steps": ["step", "sessions", "rate_from_previous", "dropped"],
+  "funnel.loss_reasons": ["reason", "sessions"],
+  "funnel.step_details": ["step", "sessions", "dropped", "drop_share", "median_s", "p90_s"],
+  "sessions.error_messages": ["path", "message", "sessions"],
+  "sessions.search_terms": ["term", "count"],
+  "api.by_service": ["service", "requests", "errors", "error_rate", "mean_ms", "p50_ms", "p95_ms", "p99_ms"],
+  "api.by_endpoint": [
+    "endpoint",
+    "requests",
+    "errors",
+    "error_rate",
+    "mean_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+  ],
+  "api.status_codes": ["status_code", "count"],
+  "api.hourly": ["hour", "requests", "errors"],
+  "api.daily_by_service": ["day", "service", "requests", "server_errors", "server_error_rate"],
+  "pages.by_url": ["url", "loads", "mean_ms", "p50_ms", "p75_ms", "p95_ms"],
+  "clicks.by_page": ["page", "clicks"],
+  "clicks.by_element": ["element", "clicks"],
+  "clicks.by_user": ["user_id", "clicks"],
+  "carts.by_user": ["user_id", "carts"],
+  "journeys.drop_offs": ["page", "sessions"],
+  "journeys.top_paths": ["path", "sessions"],
+  "feedback.ratings": ["rating", "count"],
+  "feedback.text_classes": ["class", "count"],
+  "feedback.mismatch_examples": ["rating", "rating_class", "text_class", "text"],
+  "feedback.negative_themes": ["theme", "responses"],
+  "support.by_category": ["category", "tickets"],
+  "support.by_priority": [
+    "priority",
+    "sla_h",
+    "created",
+    "resolved",
+    "backlog",
+    "breaches",
+    "resolution_median_h",
+    "resolution_p90_h",
+  ],
+};
+
+/** Is this metric ID known (a catalog ID, a project ID, or a configured funnel step)? */
+export function isKnownMetric(id: string, funnelSteps: readonly string[]): boolean {
+  return id in CATALOG || funnelSteps.some((step) => id === `funnel.${step}`);
+}
+
+/** Columns of tables that hold names or text, never a number. */
+export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
+  "step",
+  "reason",
+  "path",
+  "message",
+  "term",
+  "service",
+  "endpoint",
+  "hour",
+  "day",
+  "url",
+  "page",
+  "element",
+  "user_id",
+  "class",
+  "text",
+  "rating_class",
+  "text_class",
+  "theme",
+  "category",
+  "priority",
+]);

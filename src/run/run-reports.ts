@@ -6,7 +6,8 @@ import { ingestAll } from "../ingest/ingest-all.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { deriveFindings } from "../insights/findings.js";
 import { createMetricsRun } from "../metrics/engine.js";
-import { renderReportPdf } from "../render/pdf-report.js";
+import { renderAudienceReport } from "../render/report.js";
+import { loadTemplates } from "../render/templates/load.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../schedule/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
@@ -24,6 +25,10 @@ export interface RunRequest {
   now: number;
   /** The generation time printed in the documents. */
   generatedAt: number;
+  /** Where the audience templates are. */
+  templatesDir: string;
+  /** Also write every chart as a PNG under `<period>/charts/`. */
+  writeCharts?: boolean;
   writer?: OutputWriter;
   log?: (line: string) => void;
 }
@@ -57,6 +62,11 @@ const MAX_REJECTS_KEPT = 100_000;
 export async function runReports(request: RunRequest): Promise<RunResult> {
   const log = request.log ?? (() => {});
   const writer = request.writer ?? createAtomicWriter();
+  const templates = await loadTemplates(
+    request.templatesDir,
+    request.config.audiences,
+    request.config.funnel.steps.map((s) => s.name),
+  );
   const guess = request.period ?? previousPeriod(weekContaining(request.now, request.timeZone));
   let pass = await computePeriod(request, guess);
   let period = guess;
@@ -88,19 +98,29 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
 
   const files: string[] = [];
   for (const [audience, settings] of Object.entries(request.config.audiences)) {
-    const pdf = await renderReportPdf({
-      title: settings.title,
+    const { pdf, charts } = await renderAudienceReport({
       audience,
+      template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
+      title: settings.title,
       period,
       previous,
       generatedAt: request.generatedAt,
       pageSize: request.config.output.page_size,
+      results: metrics,
+      findings,
       sources: summaries,
       rejectLimit: request.config.data.reject_limit,
     });
     const file = path.join(periodDir, `${audience}.pdf`);
     await writer.writeFile(file, pdf);
     files.push(file);
+    if (request.writeCharts) {
+      for (const chart of charts) {
+        const png = path.join(periodDir, "charts", `${chart.name}.png`);
+        await writer.writeFile(png, chart.png);
+        files.push(png);
+      }
+    }
   }
   const metricsFile = path.join(periodDir, "metrics.json");
   const json = buildMetricsJson(period, previous, metrics, summaries);

@@ -62,6 +62,8 @@ function formatter(
   return made;
 }
 
+import type { Unit } from "../types.js";
+
 const MINUS = "\u2212";
 const grouped2 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const upTo1 = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
@@ -77,7 +79,7 @@ export function formatRate(value: number | null | undefined): string {
 /** A change in percentage points with its sign: `−11 pts`, `+0.6 pts`. */
 export function formatPoints(delta: number): string {
   const pts = delta * 100;
-  const digits = Math.abs(pts) < 10 ? 1 : 0;
+  const digits = Math.abs(pts) < 0.1 ? 2 : Math.abs(pts) < 10 ? 1 : 0;
   return `${signed(trimZeros(Math.abs(pts).toFixed(digits)), pts)} pts`;
 }
 
@@ -109,4 +111,28 @@ function signed(magnitude: string, value: number): string {
 
 function trimZeros(text: string): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
+/** A number by the unit of its metric: `48 %`, `1.5 s`, `5,948.01`, `29.1 h`, `3.4`, `1,747`. */
+export function formatByUnit(value: number, unit: Unit): string {
+  switch (unit) {
+    case "rate":
+      return formatRate(value);
+    case "ms":
+      return formatMs(value);
+    case "money":
+      return formatMoney(value);
+    case "hours":
+      return `${formatDecimal(value)} h`;
+    case "minutes":
+      return `${formatDecimal(value)} min`;
+    case "seconds":
+      return value >= 120 ? `${formatDecimal(value / 60)} min` : `${Math.round(value)} s`;
+    case "rating":
+      return value.toFixed(1);
+    case "ratio":
+      return formatDecimal(value);
+    default:
+      return formatCount(value);
+  }
 }

@@ -110,7 +110,7 @@ describe("reports run", () => {
     for (const audience of AUDIENCES) {
       const file = path.join(periodDir, `${audience}.pdf`);
       const text = pdftotext(file);
-      expect(text).toContain(`Audience: ${audience}`);
+      expect(text).toContain(`For: ${audience}`);
       expect(text).toContain("Period: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
       expect(text).toContain("Generated: Mon, 16 Nov 2026, 08:00 (Europe/Paris)");
       expect(text).toMatch(/Page 1 of \d/);

@@ -1,0 +1,279 @@
+import type { ChartConfiguration } from "chart.js";
+import { metricInfo } from "../../metrics/catalog.js";
+import type { MetricOutput, Period, TableRow } from "../../types.js";
+import { formatCount, formatRate } from "../../util/format.js";
+import { columnLabel, formatCell } from "../values.js";
+
+/**
+ * The chart kinds a template may ask for, each turning one metric's table into a chart.js
+ * configuration and the alt text that says what the chart shows, from the same numbers.
+ */
+export const CHART_KINDS = ["funnel", "timeseries", "ranked", "percentiles", "donut"] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+export interface ChartSpec {
+  chart: ChartKind;
+  metric: string;
+  /** ranked, donut: the column naming each bar or slice. */
+  label?: string | undefined;
+  /** ranked, donut: the numeric column. */
+  value?: string | undefined;
+  /** ranked, donut: how many rows to draw (donut groups the rest as "Other"). */
+  top?: number | undefined;
+}
+
+export interface BuiltChart {
+  config: ChartConfiguration;
+  alt: string;
+}
+
+/** Which metrics each fixed-shape kind can draw (ranked and donut draw any table with a label and a number). */
+export const CHART_METRICS: Partial<Record<ChartKind, readonly string[]>> = {
+  funnel: ["funnel.steps"],
+  timeseries: ["api.hourly"],
+  percentiles: ["api.by_service", "api.by_endpoint", "pages.by_url"],
+};
+
+/** Okabe-Ito: distinguishable with every common colour-vision deficiency. */
+export const PALETTE = [
+  "#0072B2",
+  "#E69F00",
+  "#009E73",
+  "#D55E00",
+  "#56B4E9",
+  "#CC79A7",
+  "#F0E442",
+  "#000000",
+];
+const MUTED = "#c5ccd3";
+
+/** The chart for a metric's output, or null when there is nothing to draw. */
+export function buildChart(
+  spec: ChartSpec,
+  output: MetricOutput | undefined,
+  period: Period,
+): BuiltChart | null {
+  if (output?.kind !== "table" || output.rows.length === 0) return null;
+  const rows = output.rows;
+  switch (spec.chart) {
+    case "funnel":
+      return funnelChart(rows);
+    case "timeseries":
+      return timeSeriesChart(rows, period);
+    case "percentiles":
+      return percentilesChart(spec.metric, rows);
+    case "ranked":
+      return rankedChart(spec, rows);
+    case "donut":
+      return donutChart(spec, rows);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const stepName = (row: TableRow) => String(row.step).replaceAll("_", " ");
+
+function funnelChart(rows: TableRow[]): BuiltChart | null {
+  if (rows.every((r) => r.sessions === 0)) return null;
+  const labels = rows.map((r, i) =>
+    i === 0 ? stepName(r) : `${stepName(r)} (${formatRate(r.rate_from_previous as number | null)})`,
+  );
+  const alt = rows
+    .map(
+      (r, i) =>
+        `${formatCount(r.sessions as number)} ${stepName(r)}${i === 0 ? "" : ` (${formatRate(r.rate_from_previous as number | null)} of the step before)`}`,
+    )
+    .join(", ");
+  const first = rows[0]?.sessions as number;
+  const last = rows.at(-1)?.sessions as number;
+  return {
+    config: {
+      type: "bar",
+      data: {
+        labels,
+        datasets: [
+          { label: "Sessions", data: rows.map((r) => r.sessions as number), backgroundColor: PALETTE[0] },
+          {
+            label: "Dropped from the step before",
+            data: rows.map((r) => r.dropped as number),
+            backgroundColor: MUTED,
+          },
+        ],
+      },
+      options: {
+        indexAxis: "y",
+        scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } },
+        plugins: { legend: { position: "bottom" } },
+      },
+    },
+    alt: `Funnel, sessions per step: ${alt}. Conversion ${formatRate(first > 0 ? last / first : null)}.`,
+  };
+}
+
+/** Requests (bars, left axis) and error rate (line, right axis), by hour for a day or less, else by day. */
+function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
+  const byDay = period.to - period.from > 2 * 86_400_000;
+  const buckets = new Map<string, { requests: number; errors: number }>();
+  for (const row of rows) {
+    const hour = String(row.hour);
+    const key = byDay ? hour.slice(0, 10) : `${hour.slice(11, 16)}${hour.slice(19)}`;
+    const b = buckets.get(key) ?? { requests: 0, errors: 0 };
+    b.requests += row.requests as number;
+    b.errors += row.errors as number;
+    buckets.set(key, b);
+  }
+  const labels = [...buckets.keys()].map((key) => (byDay ? shortDay(key) : key.slice(0, 5)));
+  const values = [...buckets.values()];
+  const rates = values.map((b) => (b.requests === 0 ? 0 : b.errors / b.requests));
+  const busiest = values.reduce((best, b, i) => (b.requests > (values[best]?.requests ?? 0) ? i : best), 0);
+  const worst = rates.reduce((best, r, i) => (r > (rates[best] ?? 0) ? i : best), 0);
+  const total = values.reduce((n, b) => n + b.requests, 0);
+  const unit = byDay ? "day" : "hour";
+  return {
+    config: {
+      type: "bar",
+      data: {
+        labels,
+        datasets: [
+          {
+            type: "bar",
+            label: "Requests",
+            data: values.map((b) => b.requests),
+            backgroundColor: PALETTE[4],
+            yAxisID: "requests",
+          },
+          {
+            type: "line",
+            label: "Error rate (%)",
+            data: rates.map((r) => Math.round(r * 1000) / 10),
+            borderColor: PALETTE[3],
+            backgroundColor: PALETTE[3],
+            yAxisID: "rate",
+            pointRadius: 2,
+          },
+        ],
+      },
+      options: {
+        scales: {
+          requests: {
+            type: "linear",
+            position: "left",
+            beginAtZero: true,
+            title: { display: true, text: "Requests" },
+          },
+          rate: {
+            type: "linear",
+            position: "right",
+            beginAtZero: true,
+            grid: { drawOnChartArea: false },
+            title: { display: true, text: "Error rate (%)" },
+          },
+        },
+        plugins: { legend: { position: "bottom" } },
+      },
+    },
+    alt:
+      `Requests and error rate by ${unit}: ${formatCount(total)} requests in all, the busiest ${unit} ${labels[busiest]} ` +
+      `(${formatCount(values[busiest]?.requests ?? 0)}); error rate highest on ${labels[worst]} (${formatRate(rates[worst] ?? 0)}).`,
+  };
+}
+
+function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
+  const keyColumn = metric === "pages.by_url" ? "url" : metric === "api.by_endpoint" ? "endpoint" : "service";
+  const columns = metric === "pages.by_url" ? ["p50_ms", "p75_ms", "p95_ms"] : ["p50_ms", "p95_ms", "p99_ms"];
+  const shown = rows.slice(0, 10);
+  return {
+    config: {
+      type: "bar",
+      data: {
+        labels: shown.map((r) => truncate(String(r[keyColumn]), 28)),
+        datasets: columns.map((column, i) => ({
+          label: columnLabel(column),
+          data: shown.map((r) => (r[column] as number | null) ?? 0),
+          backgroundColor: PALETTE[i],
+        })),
+      },
+      options: {
+        indexAxis: "y",
+        scales: { x: { beginAtZero: true, title: { display: true, text: "ms" } } },
+        plugins: { legend: { position: "bottom" } },
+      },
+    },
+    alt: `${metricInfo(metric).label}, ${columns.map(columnLabel).join(" / ")} in milliseconds: ${shown
+      .map((r) => `${r[keyColumn]} ${columns.map((c) => formatCell(c, r[c] ?? null)).join(" / ")}`)
+      .join("; ")}.`,
+  };
+}
+
+function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
+  const { label, value } = columnsOf(spec);
+  const shown = rows.slice(0, spec.top ?? 10);
+  if (shown.every((r) => !r[value])) return null;
+  return {
+    config: {
+      type: "bar",
+      data: {
+        labels: shown.map((r) => truncate(String(r[label]), 40)),
+        datasets: [
+          {
+            label: columnLabel(value),
+            data: shown.map((r) => (r[value] as number) ?? 0),
+            backgroundColor: PALETTE[0],
+          },
+        ],
+      },
+      options: {
+        indexAxis: "y",
+        scales: { x: { beginAtZero: true } },
+        plugins: { legend: { display: false } },
+      },
+    },
+    alt: `${metricInfo(spec.metric).label}, top ${shown.length} by ${columnLabel(value).toLowerCase()}: ${shown
+      .map((r) => `${r[label]} ${formatCell(value, r[value] ?? null)}`)
+      .join(", ")}${rows.length > shown.length ? `; ${rows.length - shown.length} more not shown` : ""}.`,
+  };
+}
+
+function donutChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
+  const { label, value } = columnsOf(spec);
+  const top = spec.top ?? 6;
+  const shown = rows.slice(0, top).map((r) => ({ name: String(r[label]), n: (r[value] as number) ?? 0 }));
+  const rest = rows.slice(top).reduce((n, r) => n + ((r[value] as number) ?? 0), 0);
+  if (rest > 0) shown.push({ name: "Other", n: rest });
+  const total = shown.reduce((n, s) => n + s.n, 0);
+  if (total === 0) return null;
+  return {
+    config: {
+      type: "doughnut",
+      data: {
+        labels: shown.map((s) => `${truncate(s.name, 26)} (${formatRate(s.n / total)})`),
+        datasets: [
+          {
+            data: shown.map((s) => s.n),
+            backgroundColor: shown.map((_, i) => PALETTE[i % PALETTE.length] as string),
+          },
+        ],
+      },
+      options: { plugins: { legend: { position: "right", labels: { boxWidth: 10, padding: 8 } } } },
+    },
+    alt: `${metricInfo(spec.metric).label}, shares of ${formatCount(total)}: ${shown
+      .map((s) => `${s.name} ${formatCount(s.n)} (${formatRate(s.n / total)})`)
+      .join(", ")}.`,
+  };
+}
+
+function columnsOf(spec: ChartSpec): { label: string; value: string } {
+  if (spec.label === undefined || spec.value === undefined) {
+    throw new Error(`[render:chart] ${spec.chart} chart of ${spec.metric} needs label and value columns`);
+  }
+  return { label: spec.label, value: spec.value };
+}
+
+function shortDay(isoDate: string): string {
+  const d = new Date(`${isoDate}T12:00:00Z`);
+  return `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()]} ${d.getUTCDate()}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

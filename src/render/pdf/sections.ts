@@ -1,0 +1,313 @@
+import { metricInfo, TEXT_COLUMNS } from "../../metrics/catalog.js";
+import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
+import { formatByUnit, formatChange, formatCount, formatPercent, formatPoints } from "../../util/format.js";
+import { buildChart } from "../charts/chart-kinds.js";
+import { renderChartPng } from "../charts/renderer.js";
+import type { SectionOf } from "../templates/schema.js";
+import { columnLabel, formatCell, formatScalar } from "../values.js";
+import {
+  BAD,
+  contentWidth,
+  ensureSpace,
+  FONT,
+  GOOD,
+  INK,
+  MARGIN_X,
+  MUTED,
+  NEUTRAL,
+  RULE,
+  SEVERITY_COLOURS,
+} from "./layout.js";
+import { drawTable } from "./table.js";
+
+/** What every section renderer may read. */
+export interface SectionContext {
+  doc: PDFKit.PDFDocument;
+  audience: string;
+  results: MetricResults;
+  findings: Finding[];
+  period: Period;
+  sources: SourceSummary[];
+  rejectLimit: number;
+  /** Charts drawn, for `--charts`. */
+  charts: { name: string; png: Buffer }[];
+}
+
+export const NO_DATA = "No data for this period.";
+
+/** Opens a section: its structure element, its outline entry and its heading (kept with what follows). */
+export function openSection(
+  ctx: SectionContext,
+  parent: PDFKit.PDFStructureElement,
+  title: string | undefined,
+): PDFKit.PDFStructureElement {
+  const { doc } = ctx;
+  const sect = doc.struct("Sect");
+  parent.add(sect);
+  if (title !== undefined) {
+    ensureSpace(doc, 90);
+    doc.outline.addItem(title);
+    sect.add(
+      doc.struct("H2", {}, () => {
+        doc
+          .font(FONT.bold)
+          .fontSize(12.5)
+          .fillColor(INK)
+          .text(title, MARGIN_X, doc.y, { width: contentWidth(doc), ellipsis: true, height: 32 });
+      }),
+    );
+    doc.moveDown(0.35);
+  }
+  return sect;
+}
+
+export function paragraph(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  text: string,
+  options: { colour?: string; size?: number } = {},
+): void {
+  const { doc } = ctx;
+  sect.add(
+    doc.struct("P", {}, () => {
+      doc
+        .font(FONT.body)
+        .fontSize(options.size ?? 9.5)
+        .fillColor(options.colour ?? INK)
+        .text(text, MARGIN_X, doc.y, { width: contentWidth(doc) });
+    }),
+  );
+}
+
+/** KPI tiles, four a row: label, value, and the change against the previous period coloured by whether it is good. */
+export function kpiSection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"kpis">,
+): void {
+  const { doc, results } = ctx;
+  const available = section.metrics.filter((id) => results.has(id));
+  if (available.length === 0) {
+    paragraph(ctx, sect, NO_DATA, { colour: MUTED });
+    return;
+  }
+  const perRow = 4;
+  const gap = 8;
+  const width = (contentWidth(doc) - gap * (perRow - 1)) / perRow;
+  const height = 64;
+  section.metrics.forEach((id, i) => {
+    if (i % perRow === 0) ensureSpace(doc, height + gap);
+    const x = MARGIN_X + (i % perRow) * (width + gap);
+    const y = doc.y;
+    const output = results.get(id);
+    const value: ScalarValue = output?.kind === "scalar" ? output.value : null;
+    const previous: ScalarValue = output?.kind === "scalar" ? output.previous : null;
+    const change = describeChange(id, value, previous, output === undefined);
+    doc.markContent("Artifact", { type: "Layout" });
+    doc.roundedRect(x, y, width, height, 4).lineWidth(0.6).strokeColor(RULE).stroke();
+    doc.endMarkedContent();
+    sect.add(
+      doc.struct("P", {}, () => {
+        doc
+          .font(FONT.body)
+          .fontSize(7.5)
+          .fillColor(MUTED)
+          .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 19, ellipsis: true });
+        const text = formatScalar(id, value);
+        doc
+          .font(FONT.bold)
+          .fontSize(text.length > 14 ? 10 : 15)
+          .fillColor(INK)
+          .text(text, x + 7, y + 24, { width: width - 14, height: 20, ellipsis: true, lineBreak: false });
+        doc
+          .font(FONT.body)
+          .fontSize(7.5)
+          .fillColor(change.colour)
+          .text(change.text, x + 7, y + 47, {
+            width: width - 14,
+            height: 12,
+            ellipsis: true,
+            lineBreak: false,
+          });
+      }),
+    );
+    doc.y = i % perRow === perRow - 1 || i === section.metrics.length - 1 ? y + height + gap : y;
+  });
+  doc.x = MARGIN_X;
+}
+
+/** The top findings for this audience, most important first. */
+export function findingsSection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"findings">,
+): void {
+  const { doc } = ctx;
+  const mine = ctx.findings.filter((f) => f.audiences.includes(ctx.audience)).slice(0, section.top);
+  if (mine.length === 0) {
+    paragraph(ctx, sect, "Nothing crossed a threshold this period: no figure moved enough to report.", {
+      colour: MUTED,
+    });
+    return;
+  }
+  for (const finding of mine) {
+    ensureSpace(doc, 30);
+    sect.add(
+      doc.struct("P", {}, () => {
+        const label = `${finding.severity.charAt(0).toUpperCase()}${finding.severity.slice(1)}: `;
+        doc
+          .font(FONT.bold)
+          .fontSize(9.5)
+          .fillColor(SEVERITY_COLOURS[finding.severity])
+          .text(label, MARGIN_X, doc.y, { continued: true, width: contentWidth(doc) });
+        doc.font(FONT.body).fillColor(INK).text(finding.text);
+      }),
+    );
+    doc.moveDown(0.3);
+  }
+}
+
+/** A chart as a tagged figure with alt text written from its data. */
+export async function chartSection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"chart">,
+): Promise<void> {
+  const { doc } = ctx;
+  const built = buildChart(section, ctx.results.get(section.metric), ctx.period);
+  if (built === null) {
+    paragraph(ctx, sect, NO_DATA, { colour: MUTED });
+    return;
+  }
+  const width = Math.round(contentWidth(doc));
+  const png = await renderChartPng(built.config, width, section.height);
+  ctx.charts.push({ name: `${ctx.audience}-${ctx.charts.length + 1}-${section.chart}`, png });
+  ensureSpace(doc, section.height + 10);
+  const y = doc.y;
+  sect.add(
+    doc.struct("Figure", { alt: built.alt }, () => {
+      doc.image(png, MARGIN_X, y, { width, height: section.height });
+    }),
+  );
+  doc.x = MARGIN_X;
+  doc.y = y + section.height + 6;
+  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
+}
+
+/** A table of one metric, top N rows, saying how many are left out. */
+export function tableSection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"table">,
+): void {
+  const output = ctx.results.get(section.metric);
+  const rows = output?.kind === "table" ? output.rows : [];
+  if (rows.length === 0) {
+    paragraph(ctx, sect, NO_DATA, { colour: MUTED });
+    return;
+  }
+  const shown = rows.slice(0, section.top);
+  drawTable(
+    ctx.doc,
+    sect,
+    section.columns.map((c) => ({ label: columnLabel(c), numeric: !TEXT_COLUMNS.has(c) })),
+    shown.map((row) => section.columns.map((c) => formatCell(c, row[c] ?? null))),
+  );
+  ctx.doc.moveDown(0.3);
+  if (rows.length > shown.length) {
+    const left = rows.length - shown.length;
+    paragraph(
+      ctx,
+      sect,
+      `Showing the first ${shown.length} of ${formatCount(rows.length)} rows; ${formatCount(left)} more ${left === 1 ? "is" : "are"} in metrics.json.`,
+      { colour: MUTED, size: 8.5 },
+    );
+  }
+  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
+}
+
+export function textSection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"text">,
+): void {
+  for (const text of section.text.split(/\n\s*\n/)) {
+    paragraph(ctx, sect, text.replace(/\s+/g, " ").trim());
+    ctx.doc.moveDown(0.3);
+  }
+}
+
+/** What the report stands on: files and rows per source, and the first rejected rows. */
+export function dataQualitySection(ctx: SectionContext, sect: PDFKit.PDFStructureElement): void {
+  const { doc } = ctx;
+  drawTable(
+    doc,
+    sect,
+    [
+      { label: "Source", numeric: false },
+      { label: "Files", numeric: true },
+      { label: "Rows read", numeric: true },
+      { label: "Accepted", numeric: true },
+      { label: "Rejected", numeric: true },
+    ],
+    ctx.sources.map((s) => [
+      s.source,
+      formatCount(s.files.length),
+      formatCount(s.rows_read),
+      formatCount(s.rows_accepted),
+      s.rows_read === 0
+        ? "0"
+        : `${formatCount(s.rows_rejected)} (${formatPercent(s.rows_rejected / s.rows_read, 2)})`,
+    ]),
+  );
+  doc.moveDown(0.4);
+  paragraph(
+    ctx,
+    sect,
+    `Rejected rows are left out of every figure. A source with more than ${formatPercent(ctx.rejectLimit)} of its rows rejected stops the report. ` +
+      "Every rejected row is listed in rejects.csv beside this report; the first ones follow.",
+    { colour: MUTED, size: 8.5 },
+  );
+  doc.moveDown(0.3);
+  for (const s of ctx.sources.filter((x) => x.rejects.length > 0)) {
+    ensureSpace(doc, 40);
+    paragraph(ctx, sect, `${s.source}: ${formatCount(s.rows_rejected)} rejected`, { size: 9 });
+    const lines = s.rejects.slice(0, 10).map((r) => `${r.file}:${r.line}: ${r.reason}`);
+    if (s.rows_rejected > lines.length)
+      lines.push(`… and ${formatCount(s.rows_rejected - lines.length)} more`);
+    paragraph(ctx, sect, lines.join("\n"), { colour: MUTED, size: 7.5 });
+    doc.moveDown(0.3);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** "▲ +2.6 pts vs 22 %", coloured green when the move is good news, red when bad, grey otherwise. */
+function describeChange(
+  id: string,
+  value: ScalarValue,
+  previous: ScalarValue,
+  missing: boolean,
+): { text: string; colour: string } {
+  if (missing) return { text: "no data for this source", colour: NEUTRAL };
+  if (typeof value !== "number" || typeof previous !== "number") {
+    if (previous === null) return { text: "nothing to compare with", colour: NEUTRAL };
+    if (typeof previous === "string")
+      return { text: previous === value ? "unchanged" : `before: ${previous}`, colour: NEUTRAL };
+    return { text: `before: ${formatScalar(id, previous)}`, colour: NEUTRAL };
+  }
+  const info = metricInfo(id);
+  const delta = value - previous;
+  if (delta === 0) return { text: `= unchanged from ${formatScalar(id, previous)}`, colour: NEUTRAL };
+  const change =
+    info.unit === "rate"
+      ? formatPoints(delta)
+      : previous !== 0
+        ? formatChange(delta / previous)
+        : `${delta > 0 ? "+" : "\u2212"}${formatByUnit(Math.abs(delta), info.unit)}`;
+  const good = info.better === null ? null : delta > 0 === (info.better === "up");
+  return {
+    text: `${delta > 0 ? "\u25B2" : "\u25BC"} ${change} vs ${formatScalar(id, previous)}`,
+    colour: good === null ? NEUTRAL : good ? GOOD : BAD,
+  };
+}

@@ -1,0 +1,90 @@
+import type { Finding, MetricResults, Period, SourceSummary } from "../types.js";
+import { closeReport, openReport } from "./pdf/document.js";
+import {
+  chartSection,
+  dataQualitySection,
+  findingsSection,
+  kpiSection,
+  openSection,
+  type SectionContext,
+  tableSection,
+  textSection,
+} from "./pdf/sections.js";
+import type { Template } from "./templates/schema.js";
+
+/** Everything one audience's document is made of. */
+export interface AudienceReport {
+  audience: string;
+  template: Template;
+  /** Overrides the template's title (from the configuration). */
+  title?: string | undefined;
+  period: Period;
+  previous: Period;
+  generatedAt: number;
+  pageSize: "A4" | "Letter";
+  results: MetricResults;
+  findings: Finding[];
+  sources: SourceSummary[];
+  rejectLimit: number;
+}
+
+export interface RenderedReport {
+  pdf: Buffer;
+  charts: { name: string; png: Buffer }[];
+}
+
+/** Composes one audience's PDF from its template, section by section. */
+export async function renderAudienceReport(input: AudienceReport): Promise<RenderedReport> {
+  const meta = {
+    title: input.title ?? input.template.title,
+    subtitle: input.template.subtitle,
+    audience: input.audience,
+    period: input.period,
+    previous: input.previous,
+    generatedAt: input.generatedAt,
+    pageSize: input.pageSize,
+  };
+  const report = openReport(meta);
+  const { doc, root } = report;
+  const ctx: SectionContext = {
+    doc,
+    audience: input.audience,
+    results: input.results,
+    findings: input.findings,
+    period: input.period,
+    sources: input.sources,
+    rejectLimit: input.rejectLimit,
+    charts: [],
+  };
+  for (const section of input.template.sections) {
+    if (section.kind === "page_break") {
+      if (doc.y > doc.page.margins.top + 1) doc.addPage();
+      continue;
+    }
+    const sect = openSection(ctx, root, section.title);
+    switch (section.kind) {
+      case "kpis":
+        kpiSection(ctx, sect, section);
+        break;
+      case "findings":
+        findingsSection(ctx, sect, section);
+        break;
+      case "chart":
+        await chartSection(ctx, sect, section);
+        break;
+      case "table":
+        tableSection(ctx, sect, section);
+        break;
+      case "text":
+        textSection(ctx, sect, section);
+        break;
+      case "data_quality":
+        dataQualitySection(ctx, sect);
+        break;
+    }
+    sect.end();
+    doc.moveDown(0.8);
+  }
+  const pdf = await closeReport(report, meta);
+  return { pdf, charts: ctx.charts };
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { CHART_KINDS } from "../charts/chart-kinds.js";
+
+/**
+ * An audience template (templates/<name>.yaml): a title and an ordered list of sections. Adding
+ * an audience or changing what it reads is an edit of a template, not of code.
+ */
+const metricId = z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/, "not a metric ID (like funnel.conversion)");
+const title = z.string().min(1).max(120);
+
+const section = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("kpis"),
+    title: title.optional(),
+    /** Scalar metrics, shown as tiles with the change against the previous period. */
+    metrics: z.array(metricId).min(1).max(12),
+  }),
+  z.strictObject({
+    kind: z.literal("findings"),
+    title: title.optional(),
+    /** How many of this audience's findings, most important first. */
+    top: z.number().int().min(1).max(50).default(6),
+  }),
+  z.strictObject({
+    kind: z.literal("chart"),
+    title,
+    chart: z.enum(CHART_KINDS),
+    metric: metricId,
+    label: z.string().optional(),
+    value: z.string().optional(),
+    top: z.number().int().min(1).max(30).optional(),
+    /** Height on the page in points (the width is the page's). */
+    height: z.number().min(120).max(600).default(220),
+    /** A sentence under the chart. */
+    note: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("table"),
+    title,
+    metric: metricId,
+    columns: z.array(z.string().min(1)).min(1).max(8),
+    /** Rows shown; the table says how many are left out. */
+    top: z.number().int().min(1).max(1000).default(15),
+    note: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal("text"), title: title.optional(), text: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("data_quality"), title: title.default("Appendix: data quality") }),
+  z.strictObject({ kind: z.literal("page_break") }),
+]);
+
+export const templateSchema = z.strictObject({
+  title,
+  /** One line under the title: what this report is for. */
+  subtitle: z.string().optional(),
+  sections: z.array(section).min(1),
+});
+
+export type Template = z.infer<typeof templateSchema>;
+export type Section = Template["sections"][number];
+export type SectionOf<K extends Section["kind"]> = Extract<Section, { kind: K }>;
