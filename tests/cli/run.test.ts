@@ -124,6 +124,42 @@ describe("reports run", () => {
     }
   });
 
+  it("writes byte-identical PDFs from two processes with the same --generated-at, and charts when asked", async () => {
+    const [a, b] = [await newDir(), await newDir()];
+    const args = (out: string, extra: string[] = []) => [
+      "run",
+      "--data",
+      dataDir,
+      "--out",
+      out,
+      "--period",
+      "2026-W46",
+      "--timezone",
+      "Europe/Paris",
+      "--generated-at",
+      "2026-11-16T07:00:00Z",
+      ...extra,
+    ];
+    expect((await reports(args(a))).code).toBe(0);
+    const withCharts = await reports(args(b, ["--charts"]));
+    expect(withCharts.code, withCharts.stderr).toBe(0);
+    for (const audience of AUDIENCES) {
+      const [x, y] = [
+        await readFile(path.join(a, "2026-W46", `${audience}.pdf`)),
+        await readFile(path.join(b, "2026-W46", `${audience}.pdf`)),
+      ];
+      expect(x.equals(y), audience).toBe(true);
+    }
+    const charts = await readdir(path.join(b, "2026-W46", "charts"));
+    expect(charts).toContain("managers-1-funnel.png");
+    expect(
+      charts.every((name) =>
+        /^(managers|ux|it|support)-\d+-(funnel|timeseries|ranked|percentiles|donut)\.png$/.test(name),
+      ),
+    ).toBe(true);
+    expect(withCharts.stdout).toMatch(/charts\/ \(\d+ charts\)/);
+  });
+
   it("without a period, reports on the most recent complete week with data and says so", async () => {
     const out = await newDir();
     const result = await reports(["run", "--data", dataDir, "--out", out, "--timezone", "Europe/Paris"]);

@@ -1,5 +1,5 @@
-import type { ChartConfiguration } from "chart.js";
-import { ChartJSNodeCanvas } from "chartjs-node-canvas";
+import type { Chart, ChartConfiguration, Plugin } from "chart.js";
+import { ChartJSNodeCanvas, type ChartJSNodeCanvasOptions } from "chartjs-node-canvas";
 import { FONTS } from "../fonts.js";
 
 /**
@@ -23,11 +23,11 @@ export async function renderChartPng(
   const key = `${width}x${height}`;
   let renderer = renderers.get(key);
   if (renderer === undefined) {
-    renderer = new ChartJSNodeCanvas({
+    renderer = new RgbChartCanvas({
       width,
       height,
-      backgroundColour: "white",
       chartCallback: (ChartJS) => {
+        ChartJS.register(WHITE_BACKGROUND);
         ChartJS.defaults.font.family = FONT_FAMILY;
         ChartJS.defaults.font.size = 9;
         ChartJS.defaults.color = "#1f2933";
@@ -44,6 +44,43 @@ export async function renderChartPng(
     renderers.set(key, renderer);
   }
   return renderer.renderToBuffer(config, "image/png");
+}
+
+/**
+ * Paints the background white before anything else is drawn. (chartjs-node-canvas's own
+ * background paints behind what is drawn, which an opaque RGB canvas cannot do.)
+ */
+const WHITE_BACKGROUND: Plugin = {
+  id: "white-background",
+  beforeDraw(chart: Chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = "source-over";
+    ctx.fillStyle = "white";
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+/**
+ * Draws on canvases without an alpha channel, so charts come out as RGB PNGs. pdfkit splits an
+ * alpha channel off asynchronously, which makes the byte order of a PDF depend on timing; a
+ * chart on a white background needs no alpha, and without it the PDF is reproducible byte for
+ * byte (and no second PNG encoding is needed).
+ */
+class RgbChartCanvas extends ChartJSNodeCanvas {
+  constructor(options: ChartJSNodeCanvasOptions) {
+    super(options);
+    const create = this._createCanvas;
+    const rgb: typeof create = (...args: Parameters<typeof create>) => {
+      const canvas = create(...args);
+      const getContext = canvas.getContext.bind(canvas);
+      canvas.getContext = ((id: "2d", attributes?: object) =>
+        getContext(id, { ...attributes, pixelFormat: "RGB24" })) as typeof canvas.getContext;
+      return canvas;
+    };
+    (this as unknown as { _createCanvas: typeof create })._createCanvas = rgb;
+  }
 }
 
 /** How many renderers exist (for the memory benchmark: it must stay at the number of sizes). */

@@ -1,7 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { Period } from "../../types.js";
 import { formatDateTime, formatPeriod } from "../../util/format.js";
-import { FONTS } from "../fonts.js";
+import { parsedFonts } from "../fonts.js";
 import { FONT, INK, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MUTED, RULE } from "./layout.js";
 
 export interface DocumentMeta {
@@ -55,8 +55,10 @@ export function openReport(meta: DocumentMeta): ReportDocument {
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  doc.registerFont(FONT.body, FONTS.regular);
-  doc.registerFont(FONT.bold, FONTS.bold);
+  const fonts = parsedFonts();
+  // pdfkit takes a parsed fontkit font as a source; its typings only list paths and buffers.
+  doc.registerFont(FONT.body, fonts.regular as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont(FONT.bold, fonts.bold as unknown as PDFKit.Mixins.PDFFontSource);
   doc.font(FONT.body);
   const root = doc.struct("Document");
   doc.addStructure(root);

@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/**
+ * Reading PDFs back as a reader's tools do: poppler's pdftotext, pdfinfo, pdffonts and pdftoppm
+ * (installed by scripts/setup.sh). Functions take a file, or a buffer written to a temp file.
+ */
+function withFile<T>(pdf: string | Buffer, use: (file: string) => T): T {
+  if (typeof pdf === "string") return use(pdf);
+  const dir = mkdtempSync(path.join(tmpdir(), "reports-pdf-"));
+  try {
+    const file = path.join(dir, "doc.pdf");
+    writeFileSync(file, pdf);
+    return use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function pdfText(pdf: string | Buffer, page?: number): string {
+  const pages = page === undefined ? [] : ["-f", String(page), "-l", String(page)];
+  return withFile(pdf, (file) =>
+    execFileSync("pdftotext", ["-layout", ...pages, file, "-"], { encoding: "utf8" }),
+  );
+}
+
+export function pdfInfo(pdf: string | Buffer): Record<string, string> {
+  const text = withFile(pdf, (file) => execFileSync("pdfinfo", [file], { encoding: "utf8" }));
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+  );
+}
+
+export function pdfFonts(pdf: string | Buffer): string {
+  return withFile(pdf, (file) => execFileSync("pdffonts", [file], { encoding: "utf8" }));
+}
+
+/** Outline (bookmark) titles, in order: pdfkit writes them as plain literal strings. */
+export function pdfOutline(pdf: string | Buffer): string[] {
+  const raw = (typeof pdf === "string" ? readFileSync(pdf) : pdf).toString("latin1");
+  return [...raw.matchAll(/\/Parent \d+ 0 R\n\/Title \(((?:[^()\\]|\\.)*)\)/g)].map((m) =>
+    (m[1] as string).replace(/\\(.)/g, "$1"),
+  );
+}
+
+/** Share of a page's pixels that are not near-white, from a greyscale render at 30 dpi. */
+export function pageInk(pdf: string | Buffer, page: number): number {
+  return withFile(pdf, (file) => {
+    const out = path.join(path.dirname(file), "page");
+    execFileSync("pdftoppm", [
+      "-gray",
+      "-r",
+      "30",
+      "-f",
+      String(page),
+      "-l",
+      String(page),
+      "-singlefile",
+      file,
+      out,
+    ]);
+    const pgm = readFileSync(`${out}.pgm`);
+    // Binary PGM: "P5\n<w> <h>\n<max>\n" then one byte a pixel.
+    const header = pgm
+      .subarray(0, 40)
+      .toString("latin1")
+      .match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+    if (header === null) throw new Error("not a PGM image");
+    const pixels = pgm.subarray(header[0].length);
+    let inked = 0;
+    for (const value of pixels) if (value < 200) inked += 1;
+    return inked / pixels.length;
+  });
+}
+
+/** Text without the quoted raw values of rejected rows, which may legitimately read "NaN". */
+export function withoutQuotedValues(text: string): string {
+  return text.replace(/"[^"\n]*"/g, '""');
+}

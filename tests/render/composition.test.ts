@@ -1,0 +1,233 @@
+import { createCanvas, loadImage } from "canvas";
+import { describe, expect, it } from "vitest";
+import { buildChart } from "../../src/render/charts/chart-kinds.js";
+import { PIXEL_RATIO, renderChartPng, rendererCount } from "../../src/render/charts/renderer.js";
+import { renderAudienceReport } from "../../src/render/report.js";
+import { readTemplate } from "../../src/render/templates/load.js";
+import type { Template } from "../../src/render/templates/schema.js";
+import type { MetricOutput, MetricResults, TableRow } from "../../src/types.js";
+import { useTempDirs, write } from "../helpers/files.js";
+import { pdfInfo, pdfText } from "../helpers/pdf.js";
+import { contextFor } from "../metrics/helpers.js";
+
+const newDir = useTempDirs();
+const { period, previous } = contextFor("2026-W46", "Europe/Paris");
+const STEPS = ["viewed_product", "added_to_cart", "viewed_cart", "checkout_started", "order_placed"];
+
+function render(template: Template, results: Record<string, MetricOutput>) {
+  return renderAudienceReport({
+    audience: "ux",
+    template,
+    period,
+    previous,
+    generatedAt: Date.parse("2026-11-16T07:00:00Z"),
+    pageSize: "A4",
+    results: new Map(Object.entries(results)) as MetricResults,
+    findings: [],
+    sources: [],
+    rejectLimit: 0.05,
+  });
+}
+
+const table = (rows: TableRow[]): MetricOutput => ({ kind: "table", rows, previousRows: [] });
+
+describe("composed documents", () => {
+  it("shows accented, Cyrillic and Greek feedback as text", async () => {
+    const texts = [
+      "Très pratique, livraison rapide, merci !",
+      "Оплата не прошла, очень неудобно",
+      "Η πληρωμή απέτυχε, πολύ αργή σελίδα",
+    ];
+    const { pdf } = await render(
+      {
+        title: "Feedback",
+        sections: [
+          {
+            kind: "table",
+            title: "Comments",
+            metric: "feedback.mismatch_examples",
+            columns: ["rating", "text_class", "text"],
+            top: 10,
+          },
+        ],
+      },
+      {
+        "feedback.mismatch_examples": table(
+          texts.map((text, i) => ({ rating: 5 - i, rating_class: "positive", text_class: "negative", text })),
+        ),
+      },
+    );
+    const text = pdfText(pdf).replace(/\s+/g, " ");
+    for (const t of texts) expect(text).toContain(t);
+  });
+
+  it("runs a 500-row table over several pages with its header row on each", async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      user_id: `U${String(i).padStart(4, "0")}`,
+      clicks: 1000 - i,
+    }));
+    const { pdf } = await render(
+      {
+        title: "Long table",
+        sections: [
+          {
+            kind: "table",
+            title: "Clicks by user",
+            metric: "clicks.by_user",
+            columns: ["user_id", "clicks"],
+            top: 500,
+          },
+        ],
+      },
+      { "clicks.by_user": table(rows) },
+    );
+    const pages = Number(pdfInfo(pdf).Pages);
+    expect(pages).toBeGreaterThanOrEqual(5);
+    for (let page = 1; page <= pages; page++) {
+      expect(pdfText(pdf, page), `page ${page}`).toMatch(/User\s+Clicks/);
+    }
+    const all = pdfText(pdf);
+    expect(all).toContain("U0000");
+    expect(all).toContain("U0499"); // nothing cut short
+  });
+
+  it("says how many rows a top-N table leaves out, and cuts a very long cell with an ellipsis", async () => {
+    const long = "x".repeat(1000);
+    const { pdf } = await render(
+      {
+        title: "Top",
+        sections: [
+          {
+            kind: "table",
+            title: "Paths",
+            metric: "journeys.top_paths",
+            columns: ["path", "sessions"],
+            top: 3,
+          },
+        ],
+      },
+      {
+        "journeys.top_paths": table([
+          { path: long, sessions: 9 },
+          ...Array.from({ length: 9 }, (_, i) => ({ path: `p${i}`, sessions: 8 - i })),
+        ]),
+      },
+    );
+    const text = pdfText(pdf).replace(/\s+/g, " ");
+    expect(text).toContain("Showing the first 3 of 10 rows; 7 more are in metrics.json.");
+    expect(text).toContain("…");
+    expect(text).not.toContain("x".repeat(500));
+  });
+
+  it("says 'No data for this period' for a section whose source had no file", async () => {
+    const { pdf } = await render(
+      {
+        title: "Empty",
+        sections: [
+          { kind: "chart", title: "Funnel", chart: "funnel", metric: "funnel.steps", height: 220 },
+          { kind: "kpis", title: "KPIs", metrics: ["api.requests"] },
+        ],
+      },
+      {},
+    );
+    expect(pdfText(pdf).match(/No data for this period\./g)).toHaveLength(2);
+  });
+});
+
+describe("templates", () => {
+  async function problems(yaml: string): Promise<string[]> {
+    const dir = await newDir();
+    return (await readTemplate(await write(dir, "t.yaml", yaml), STEPS)).errors;
+  }
+
+  it("names the section and the problem", async () => {
+    expect(
+      await problems(`title: T
+sections:
+  - kind: kpis
+    metrics: [funnel.conversion, funnel.stepz, funnel.steps]
+  - kind: chart
+    title: Latency
+    chart: funnel
+    metric: api.by_service
+  - kind: table
+    title: Terms
+    metric: sessions.search_terms
+    columns: [term, hits]
+  - kind: chart
+    title: Ranked
+    chart: ranked
+    metric: clicks.by_page
+    label: page
+    value: page
+`),
+    ).toEqual([
+      "section 1 (kpis): metric funnel.stepz is not a known metric ID",
+      "section 1 (kpis): metric funnel.steps is a table; KPI tiles show single values",
+      'section 2 (chart "Latency"): a funnel chart cannot show api.by_service (it shows funnel.steps)',
+      'section 3 (table "Terms"): column hits is not a column of sessions.search_terms (it has term, count)',
+      'section 4 (chart "Ranked"): value must be a numeric column of clicks.by_page (clicks)',
+    ]);
+  });
+
+  it("reports shape errors and YAML syntax errors with where they are", async () => {
+    expect(await problems("title: T\nsections:\n  - kind: pie\n")).toEqual([
+      expect.stringMatching(/^section 1 \(kind\): /),
+    ]);
+    expect(await problems("title: [oops\n")).toEqual([expect.stringMatching(/^line \d+: /)]);
+  });
+});
+
+describe("charts", () => {
+  it("writes alt text from the data", () => {
+    const funnel = buildChart(
+      { chart: "funnel", metric: "funnel.steps" },
+      table([
+        { step: "viewed_product", sessions: 100, rate_from_previous: 0.5, dropped: 100 },
+        { step: "order_placed", sessions: 37, rate_from_previous: 0.37, dropped: 63 },
+      ]),
+      period,
+    );
+    expect(funnel?.alt).toBe(
+      "Funnel, sessions per step: 100 viewed product, 37 order placed (37 % of the step before). Conversion 37 %.",
+    );
+    const donut = buildChart(
+      { chart: "donut", metric: "support.by_category", label: "category", value: "tickets" },
+      table([
+        { category: "payment", tickets: 3 },
+        { category: "delivery", tickets: 1 },
+      ]),
+      period,
+    );
+    expect(donut?.alt).toBe("Tickets by category, shares of 4: payment 3 (75 %), delivery 1 (25 %).");
+    expect(
+      buildChart(
+        { chart: "ranked", metric: "clicks.by_page", label: "page", value: "clicks" },
+        table([]),
+        period,
+      ),
+    ).toBeNull();
+  });
+
+  it("renders at print resolution and reuses one renderer per size", async () => {
+    const config = buildChart(
+      { chart: "ranked", metric: "clicks.by_page", label: "page", value: "clicks" },
+      table([{ page: "home", clicks: 3 }]),
+      period,
+    )?.config;
+    if (config === undefined) throw new Error("no chart");
+    const before = rendererCount();
+    for (let i = 0; i < 5; i++) {
+      const png = await renderChartPng(config, 300, 150);
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([300 * PIXEL_RATIO, 150 * PIXEL_RATIO]);
+      expect(png[25]).toBe(2); // colour type 2: RGB, no alpha
+    }
+    expect(rendererCount()).toBeLessThanOrEqual(before + 1);
+    // Regression: on an opaque canvas chartjs-node-canvas's background came out black.
+    const image = await loadImage(await renderChartPng(config, 300, 150));
+    const canvas = createCanvas(image.width, image.height);
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0);
+    expect([...context.getImageData(2, 2, 1, 1).data]).toEqual([255, 255, 255, 255]);
+  });
+});
