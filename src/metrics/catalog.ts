@@ -1,8 +1,6 @@
 /**
  * What each metric ID means to a reader: a label, a unit, and which direction is good. Findings
- * phrase changes with it; reports will colour KPI deltas with it. `METRICS_MD_IDS` is the catalog
- * of METRICS.md §4 to the letter (with the default funnel steps): a guard test checks that the
- * modules produce every one of them.
+ * phrase changes with it; reports colour KPI deltas with it.
  */
 
 export type { Unit } from "../types.js";
@@ -15,77 +13,6 @@ export interface MetricInfo {
   /** Which way is good news; null when neither (a count of requests, a name). */
   better: "up" | "down" | null;
 }
-
-export const METRICS_MD_IDS = [
-  "sessions.count",
-  "sessions.users",
-  "sessions.users_multi_session",
-  "sessions.events",
-  "funnel.viewed_product",
-  "funnel.added_to_cart",
-  "funnel.viewed_cart",
-  "funnel.checkout_started",
-  "funnel.order_placed",
-  "funnel.conversion",
-  "funnel.steps",
-  "funnel.time_to_convert_median_s",
-  "funnel.loss_reasons",
-  "sessions.error_messages",
-  "sessions.search_terms",
-  "api.requests",
-  "api.errors",
-  "api.client_errors",
-  "api.server_errors",
-  "api.error_rate",
-  "api.availability",
-  "api.latency_mean_ms",
-  "api.latency_p50_ms",
-  "api.latency_p95_ms",
-  "api.latency_p99_ms",
-  "api.by_service",
-  "api.by_endpoint",
-  "api.slowest_service",
-  "api.status_codes",
-  "api.hourly",
-  "pages.loads",
-  "pages.load_mean_ms",
-  "pages.load_p75_ms",
-  "pages.by_url",
-  "pages.slowest_url",
-  "clicks.total",
-  "clicks.users",
-  "clicks.per_user_mean",
-  "clicks.by_page",
-  "clicks.by_element",
-  "clicks.by_user",
-  "clicks.top_element",
-  "carts.abandoned",
-  "carts.items_mean",
-  "carts.value_mean",
-  "carts.value_lost",
-  "carts.max_value",
-  "carts.by_user",
-  "journeys.sessions",
-  "journeys.duration_mean_min",
-  "journeys.duration_median_min",
-  "journeys.completion_rate",
-  "journeys.drop_offs",
-  "journeys.top_paths",
-  "feedback.responses",
-  "feedback.rating_mean",
-  "feedback.ratings",
-  "feedback.text_classes",
-  "feedback.mismatches",
-  "feedback.mismatch_rate",
-  "support.created",
-  "support.resolved",
-  "support.backlog",
-  "support.resolution_median_h",
-  "support.resolution_p90_h",
-  "support.sla_breaches",
-  "support.by_category",
-  "support.csat_mean",
-] as const;
 
 const info = (label: string, unit: Unit, better: MetricInfo["better"] = null): MetricInfo => ({
   label,

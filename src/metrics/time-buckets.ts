@@ -1,10 +1,8 @@
-import { Temporal } from "temporal-polyfill";
+import { createOffsetLookup } from "../util/zone-offsets.js";
 
 /**
- * Local hours and days of instants in a zone, for hourly and daily tables. The zone's offset
- * comes from Temporal and is looked up once per quarter hour of UTC time (offsets only change on
- * quarter hours), so the hot loop does arithmetic only. The repeated hour of a DST change is two
- * buckets: the same wall hour under two offsets.
+ * Local hours and days of instants in a zone, for hourly and daily tables. The repeated hour of
+ * a DST change is two buckets: the same wall hour under two offsets.
  */
 export interface TimeBuckets {
   /** Instant where the local wall-clock hour holding `instant` starts. */
@@ -16,18 +14,7 @@ export interface TimeBuckets {
 }
 
 export function createTimeBuckets(timeZone: string): TimeBuckets {
-  const offsets = new Map<number, number>();
-  const offsetMs = (instant: number): number => {
-    const quarter = Math.floor(instant / 900_000);
-    let offset = offsets.get(quarter);
-    if (offset === undefined) {
-      offset =
-        Temporal.Instant.fromEpochMilliseconds(quarter * 900_000).toZonedDateTimeISO(timeZone)
-          .offsetNanoseconds / 1e6;
-      offsets.set(quarter, offset);
-    }
-    return offset;
-  };
+  const offsetMs = createOffsetLookup(timeZone);
   return {
     hourStart(instant) {
       const local = instant + offsetMs(instant);

@@ -1,4 +1,5 @@
-import { Temporal } from "temporal-polyfill";
+import type { Temporal } from "temporal-polyfill";
+import { createOffsetLookup } from "../util/zone-offsets.js";
 import type { Random } from "./random.js";
 
 /**
@@ -40,20 +41,10 @@ export function timeOfDay(day: SampleDay, random: Random): number {
 
 export type TimestampForm = "utc" | "offset" | "offset-compact" | "naive" | "naive-space";
 
-/** Formats instants in one zone; offsets are looked up once per quarter hour. */
+/** Formats instants in one zone, in every form METRICS.md §1 allows. */
 export function createTimestampFormatter(timeZone: string) {
-  const offsets = new Map<number, number>();
-  const offsetMinutes = (instant: number): number => {
-    const bucket = Math.floor(instant / 900_000);
-    let offset = offsets.get(bucket);
-    if (offset === undefined) {
-      offset =
-        Temporal.Instant.fromEpochMilliseconds(bucket * 900_000).toZonedDateTimeISO(timeZone)
-          .offsetNanoseconds / 6e10;
-      offsets.set(bucket, offset);
-    }
-    return offset;
-  };
+  const offsetMs = createOffsetLookup(timeZone);
+  const offsetMinutes = (instant: number): number => offsetMs(instant) / 60_000;
   return (instant: number, form: TimestampForm, withMillis = false): string => {
     const whole = withMillis ? instant : Math.floor(instant / 1000) * 1000;
     if (form === "utc") return `${isoNoZone(whole, withMillis)}Z`;

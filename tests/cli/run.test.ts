@@ -1,35 +1,17 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { Temporal } from "temporal-polyfill";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestAll } from "../../src/ingest/ingest-all.js";
-import { METRICS_MD_IDS } from "../../src/metrics/catalog.js";
-import { generateSample } from "../../src/sample/generate.js";
+import { METRICS_MD_IDS } from "../fixtures-metrics-md-ids.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
+import { useGeneratedData } from "../helpers/generated.js";
 
 const newDir = useTempDirs();
 const AUDIENCES = ["managers", "ux", "it", "support"];
 
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), "reports-run-data-"));
-  await generateSample({
-    outDir: dataDir,
-    days: 21,
-    rowsPerDay: 80,
-    seed: 5,
-    end: Temporal.PlainDate.from("2026-11-16"),
-    timezone: "Europe/Paris",
-    badRowRate: 0.005,
-  });
-});
-
-afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const data = useGeneratedData({ days: 21, rowsPerDay: 80, seed: 5, end: "2026-11-16", badRowRate: 0.005 });
 
 const pdftotext = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
 
@@ -39,7 +21,7 @@ describe("reports run", () => {
     const result = await reports([
       "run",
       "--data",
-      dataDir,
+      data.dir,
       "--out",
       out,
       "--timezone",
@@ -73,7 +55,7 @@ describe("reports run", () => {
       timezone: "Europe/Paris",
     });
     expect(metrics.previous).toEqual({ from: "2026-11-02T00:00:00+01:00", to: "2026-11-09T00:00:00+01:00" });
-    const summaries = await ingestAll({ dataDir, patterns: {}, timeZone: "Europe/Paris" });
+    const summaries = await ingestAll({ dataDir: data.dir, patterns: {}, timeZone: "Europe/Paris" });
     for (const s of summaries) {
       expect(metrics.sources[s.source]).toEqual({
         files: s.files,
@@ -129,7 +111,7 @@ describe("reports run", () => {
     const args = (out: string, extra: string[] = []) => [
       "run",
       "--data",
-      dataDir,
+      data.dir,
       "--out",
       out,
       "--period",
@@ -162,7 +144,7 @@ describe("reports run", () => {
 
   it("without a period, reports on the most recent complete week with data and says so", async () => {
     const out = await newDir();
-    const result = await reports(["run", "--data", dataDir, "--out", out, "--timezone", "Europe/Paris"]);
+    const result = await reports(["run", "--data", data.dir, "--out", out, "--timezone", "Europe/Paris"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("2026-W46");
     expect(result.stdout).toContain("the most recent complete week with data");
@@ -189,7 +171,7 @@ describe("reports run", () => {
     const both = await reports([
       "run",
       "--data",
-      dataDir,
+      data.dir,
       "--period",
       "last-week",
       "--from",
@@ -199,7 +181,7 @@ describe("reports run", () => {
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give either --period or --from/--to, not both");
-    const bad = await reports(["run", "--data", dataDir, "--period", "2026-W99"]);
+    const bad = await reports(["run", "--data", data.dir, "--period", "2026-W99"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("2026-W99: 2026 has no ISO week 99");
     const unknown = await reports(["run", "--bogus"]);

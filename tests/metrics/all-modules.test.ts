@@ -1,43 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Temporal } from "temporal-polyfill";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { describe, expect, it } from "vitest";
 import { SOURCES } from "../../src/ingest/sources/index.js";
 import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
-import { generateSample } from "../../src/sample/generate.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
+import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";
 
 // Checks every module at once on generated data that spans the October change (Europe/Paris).
-const records = new Map<SourceName, unknown[]>();
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "reports-modules-"));
-  await generateSample({
-    outDir: dir,
-    days: 21,
-    rowsPerDay: 100,
-    seed: 3,
-    end: Temporal.PlainDate.from("2026-11-02"),
-    timezone: "Europe/Paris",
-    badRowRate: 0,
-  });
-  const collect = (source: SourceName) => (batch: unknown[]) => {
-    records.set(source, [...(records.get(source) ?? []), ...batch]);
-  };
-  await ingestAll(
-    { dataDir: dir, patterns: {}, timeZone: "Europe/Paris" },
-    Object.fromEntries(Object.keys(SOURCES).map((s) => [s, collect(s as SourceName)])),
-  );
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const data = useGeneratedData({ days: 21, rowsPerDay: 100, seed: 3, end: "2026-11-02", records: true });
+const records = data.records;
 
 function runAll(period: string) {
   const modules = createMetricModules(contextFor(period, "Europe/Paris")) as MetricModule<

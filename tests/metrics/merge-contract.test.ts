@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Temporal } from "temporal-polyfill";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { describe, expect, it } from "vitest";
 import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
-import { generateSample } from "../../src/sample/generate.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
+import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";
 
 /**
@@ -17,37 +12,7 @@ import { contextFor } from "./helpers.js";
  * rotated files.
  */
 const context = contextFor("2026-W45", "Europe/Paris");
-const records = new Map<SourceName, unknown[]>();
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "reports-merge-"));
-  await generateSample({
-    outDir: dir,
-    days: 21,
-    rowsPerDay: 120,
-    seed: 11,
-    end: Temporal.PlainDate.from("2026-11-16"),
-    timezone: "Europe/Paris",
-    badRowRate: 0,
-  });
-  const collect = (source: SourceName) => (batch: unknown[]) => {
-    records.set(source, [...(records.get(source) ?? []), ...batch]);
-  };
-  await ingestAll(
-    { dataDir: dir, patterns: {}, timeZone: "Europe/Paris" },
-    Object.fromEntries(
-      ["sessions", "api", "pages", "clicks", "carts", "journeys", "feedback", "support"].map((s) => [
-        s,
-        collect(s as SourceName),
-      ]),
-    ),
-  );
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const data = useGeneratedData({ days: 21, rowsPerDay: 120, seed: 11, end: "2026-11-16", records: true });
 
 function accumulate<S extends SourceName, St>(module: MetricModule<S, St>, rows: RecordOf[S][]): St {
   const state = module.init();
@@ -81,7 +46,7 @@ describe.each(createMetricModules(context).map((m) => [m.name, m.source] as cons
   (name, source) => {
     const make = () =>
       createMetricModules(context).find((m) => m.name === name) as MetricModule<SourceName, unknown>;
-    const rows = () => records.get(source) as RecordOf[SourceName][];
+    const rows = () => data.records.get(source) as RecordOf[SourceName][];
 
     it("has data in both periods to compare", () => {
       expect(rows().length).toBeGreaterThanOrEqual(20);

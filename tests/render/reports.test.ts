@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
@@ -9,15 +8,15 @@ import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import { formatScalar } from "../../src/render/values.js";
 import { type RunResult, runReports } from "../../src/run/run-reports.js";
-import { generateSample } from "../../src/sample/generate.js";
 import { parsePeriodSpec } from "../../src/schedule/periods.js";
+import { useGeneratedData } from "../helpers/generated.js";
 import { pageInk, pdfFonts, pdfInfo, pdfOutline, pdfText, withoutQuotedValues } from "../helpers/pdf.js";
 
 const AUDIENCES = ["managers", "ux", "it", "support"] as const;
 const GENERATED_AT = Date.parse("2026-11-16T07:00:00Z");
 const config = parseConfig({ timezone: "Europe/Paris" }).config as Config;
 const dirs: string[] = [];
-let dataDir: string;
+const data = useGeneratedData({ days: 21, rowsPerDay: 80, seed: 5, end: "2026-11-16", badRowRate: 0.005 });
 let result: RunResult;
 
 async function tempDir(): Promise<string> {
@@ -29,7 +28,7 @@ async function tempDir(): Promise<string> {
 async function run(period: string, outDir: string): Promise<RunResult> {
   return runReports({
     config,
-    dataDir,
+    dataDir: data.dir,
     outDir,
     timeZone: "Europe/Paris",
     period: parsePeriodSpec(period, "Europe/Paris", GENERATED_AT),
@@ -42,16 +41,6 @@ async function run(period: string, outDir: string): Promise<RunResult> {
 const pdfOf = (r: RunResult, audience: string) => path.join(r.periodDir, `${audience}.pdf`);
 
 beforeAll(async () => {
-  dataDir = await tempDir();
-  await generateSample({
-    outDir: dataDir,
-    days: 21,
-    rowsPerDay: 80,
-    seed: 5,
-    end: Temporal.PlainDate.from("2026-11-16"),
-    timezone: "Europe/Paris",
-    badRowRate: 0.005,
-  });
   result = await run("2026-W46", await tempDir());
 });
 
