@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -77,6 +78,8 @@ describe("audience reports", async () => {
       expect(pdfFonts(file)).toMatch(/DejaVuSans\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
       const info = pdfInfo(file);
       expect(info.Tagged).toBe("yes");
+      expect(info["Metadata Stream"]).toBe("yes"); // XMP with the PDF/UA-1 identification
+      expect(readFileSync(file).toString("latin1")).toContain("<pdfuaid:part>1</pdfuaid:part>");
       expect(info.Title).toBe(`${templates.get(audience)?.title} — 2026-W46`);
       expect(info.Author).toBe("shop-reports");
       expect(info.Keywords).toContain(audience);

@@ -35,6 +35,8 @@ export function openReport(meta: DocumentMeta): ReportDocument {
     margins: { top: MARGIN_TOP, bottom: MARGIN_BOTTOM, left: MARGIN_X, right: MARGIN_X },
     bufferPages: true,
     pdfVersion: "1.7",
+    // PDF/UA-1: pdfkit writes the identification into the XMP metadata (its typings predate it).
+    subset: "PDF/UA" as unknown as PDFKit.Mixins.PDFSubsets,
     tagged: true,
     lang: "en-GB",
     displayTitle: true,
