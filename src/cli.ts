@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { genDataCommand } from "./commands/gen-data.js";
+import { historyCommand, resendCommand } from "./commands/jobs.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, ReportsError } from "./errors.js";
@@ -36,8 +37,39 @@ export async function main(argv: string[]): Promise<number> {
     .option("--period <spec>", "last-day, last-week, last-month, 2026-W46, 2026-10 or 2026-11-16")
     .option("--generated-at <iso>", "generation time printed in the documents (default: now)")
     .option("--charts", "also write every chart as a PNG under <period>/charts/")
+    .option("--report <name>", "one configured report: its audience, recipients and default period")
+    .option("--email", "with --report: mail it (SMTP settings from the environment)")
+    .option("--dry-run", "with --report: write the mail as an .eml file instead of sending it")
+    .option("--force", "with --report --email: mail recipients who already have this report for this period")
     .action(async (_opts, command: Command) => {
       exitCode = await runCommand(command.optsWithGlobals(), print);
+    });
+
+  dataOptions(
+    program
+      .command("resend")
+      .description("deliver an earlier run's PDF again to the recipients it failed for"),
+  )
+    .argument("<run-id>", "the run, as reports history shows it")
+    .option("--out <dir>", "output directory (overrides output.dir)")
+    .option("--force", "mail every recipient, also those who already have it")
+    .option("--dry-run", "write the mail as an .eml file instead of sending it")
+    .action(async (runId: string, _opts, command: Command) => {
+      exitCode = await resendCommand(runId, command.optsWithGlobals(), print);
+    });
+
+  dataOptions(program.command("history").description("list runs: period, trigger, status and deliveries"))
+    .option("--out <dir>", "output directory (overrides output.dir)")
+    .option("--report <name>", "only this report")
+    .option(
+      "--status <status>",
+      "only runs with this status (ok, failed, delivery-failed, interrupted, running)",
+    )
+    .option("--since <iso>", "only runs started since")
+    .option("--limit <n>", "the last n runs", "50")
+    .option("--json", "one JSON line a run")
+    .action(async (_opts, command: Command) => {
+      exitCode = await historyCommand(command.optsWithGlobals(), print);
     });
 
   program

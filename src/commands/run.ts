@@ -5,6 +5,7 @@ import { parsePeriodRange, parsePeriodSpec } from "../schedule/periods.js";
 import type { Period } from "../types.js";
 import { formatPeriod } from "../util/format.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
+import { runOneReport } from "./jobs.js";
 
 export interface RunOptions extends DataOptions {
   from?: string;
@@ -14,6 +15,11 @@ export interface RunOptions extends DataOptions {
   generatedAt?: string;
   /** Also write the chart PNGs. */
   charts?: boolean;
+  /** One configured report (its audience, recipients, default period). */
+  report?: string;
+  email?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
 }
 
 /** `reports run`: one run of the pipeline for one period; prints which period and where the files are. */
@@ -23,6 +29,22 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   const period = requestedPeriod(options, context.timeZone, now);
   const generatedAt =
     options.generatedAt === undefined ? now : instantOption("--generated-at", options.generatedAt);
+  if (options.report !== undefined) {
+    const job = {
+      report: options.report,
+      email: options.email,
+      dryRun: options.dryRun,
+      force: options.force,
+      generatedAt,
+    };
+    return runOneReport(context, job, period, print);
+  }
+  if (options.email || options.dryRun) {
+    throw new ReportsError(
+      "usage",
+      "--email and --dry-run need --report NAME (its recipients come from the configuration)",
+    );
+  }
 
   const result = await runReports({
     config: context.loaded.config,

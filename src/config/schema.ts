@@ -1,3 +1,4 @@
+import cron from "node-cron";
 import { z } from "zod";
 import { isValidTimeZone } from "../ingest/timestamp.js";
 import { SOURCE_NAMES } from "../types.js";
@@ -63,88 +64,169 @@ const funnelStep = z
 
 const hours = z.number().positive();
 
-export const configSchema = z.strictObject({
-  /** IANA zone for naive timestamps and period boundaries. */
-  timezone: timeZone.default("UTC"),
-  data: z
-    .strictObject({
-      /** Where the source files are, relative to the configuration file. */
-      dir: z.string().min(1).default("data"),
-      /** Per source: a file, a directory or a glob, relative to `dir`. */
-      sources: sourcePatterns.prefault({}),
-      /**
-       * Largest share of rejected rows a source may have before the run fails (0.05 = 5 %). A share
-       * equal to the limit passes.
-       */
-      reject_limit: z.number().min(0).max(1).default(0.05),
-    })
-    .prefault({}),
-  output: z
-    .strictObject({
-      /** Where `<period>/` folders go, relative to the configuration file. */
-      dir: z.string().min(1).default("out"),
-      page_size: z.enum(["A4", "Letter"]).default("A4"),
-    })
-    .prefault({}),
-  audiences: z.record(slug, audience).default(DEFAULT_AUDIENCES),
-  /** Where audience templates are, relative to the configuration file; the bundled templates/ by default. */
-  templates_dir: z.string().min(1).optional(),
-  funnel: z
-    .strictObject({
-      /** In funnel order; stage sets are cumulative (a session in a stage is in every stage before). */
-      steps: z
-        .array(funnelStep)
-        .min(2)
-        .default(DEFAULT_FUNNEL_STEPS)
-        .refine((steps) => new Set(steps.map((s) => s.name)).size === steps.length, {
-          message: "step names must be unique",
-        }),
-    })
-    .prefault({}),
-  support: z
-    .strictObject({
-      /** Hours a ticket of each priority may take before it breaches its SLA. */
-      sla_hours: z
-        .strictObject({
-          urgent: hours.default(4),
-          high: hours.default(24),
-          normal: hours.default(72),
-          low: hours.default(168),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  feedback: z
-    .strictObject({
-      /**
-       * Thresholds on the comparative sentiment score (score per word). Measured on the seed
-       * feedback: 10 of 10 texts agree with their rating class anywhere from ±0.15 to ±0.25.
-       */
-      sentiment: z
-        .strictObject({ positive_at: z.number().default(0.2), negative_at: z.number().default(-0.2) })
-        .prefault({})
-        .refine((t) => t.negative_at < t.positive_at, { message: "negative_at must be below positive_at" }),
-    })
-    .prefault({}),
-  findings: z
-    .strictObject({
-      /** A rate (conversion, availability, error rate …) moving this many percentage points is worth a sentence. */
-      change_points: z.number().positive().default(2),
-      /** Any other figure moving by this share (0.1 = 10 %) is worth a sentence. */
-      change_share: z.number().positive().default(0.1),
-      /** A service-day is an incident when its 5xx share is this many times the service's median day … */
-      incident_factor: z.number().positive().default(5),
-      /** … and at least this share of its requests … */
-      incident_min_rate: z.number().min(0).max(1).default(0.05),
-      /** … over at least this many requests … */
-      incident_min_requests: z.number().int().min(1).default(20),
-      /** … and at least this many 5xx responses (one stray error on a quiet day is no incident). */
-      incident_min_errors: z.number().int().min(1).default(3),
-      /** API availability below this is worth a sentence whatever its change. */
-      availability_target: z.number().min(0).max(1).default(0.995),
-    })
-    .prefault({}),
+const cronExpression = z.string().superRefine((expression, ctx) => {
+  const check = cron.validateDetailed(expression);
+  if (!check.valid) {
+    const why = check.errors
+      .map((e) => `${e.field}${e.value === undefined ? "" : ` "${e.value}"`}: ${e.message}`)
+      .join("; ");
+    ctx.addIssue({ code: "custom", message: `not a valid cron expression (${why})` });
+  }
 });
+
+const reportPeriod = z.union(
+  [
+    z.enum(["last-day", "last-week", "last-month"]),
+    z.strictObject({ days: z.number().int().min(1).max(366) }),
+  ],
+  { error: "must be last-day, last-week, last-month or {days: N}" },
+);
+
+const report = z.strictObject({
+  /** Which audience's template the report renders. */
+  audience: slug,
+  /** When it runs: a cron expression (5 fields, or 6 with seconds) … */
+  schedule: cronExpression,
+  /** … in this zone (the configuration's by default). Periods are computed in it too. */
+  timezone: timeZone.optional(),
+  /**
+   * The period a run covers, relative to the moment it fires: the day before, the Monday-based
+   * week before, the calendar month before, or `{days: N}` (N whole days ending at midnight).
+   */
+  period: reportPeriod.default("last-week"),
+  to: z.array(z.email()).default([]),
+  cc: z.array(z.email()).default([]),
+  bcc: z.array(z.email()).default([]),
+  /** Placeholders: {title}, {audience}, {period} (in words), {period_id}. */
+  subject: z.string().min(1).default("{title}: {period}"),
+  enabled: z.boolean().default(true),
+});
+
+/** Without a `reports:` section: one report per audience, written to disk, mailed to nobody. */
+export const DEFAULT_REPORTS = {
+  managers: { audience: "managers", schedule: "0 8 * * 1", period: "last-week" },
+  ux: { audience: "ux", schedule: "0 8 * * 1", period: "last-week" },
+  it: { audience: "it", schedule: "0 7 * * *", period: "last-day" },
+  support: { audience: "support", schedule: "30 8 * * 1", period: "last-week" },
+} as const;
+
+export const configSchema = z
+  .strictObject({
+    /** IANA zone for naive timestamps and period boundaries. */
+    timezone: timeZone.default("UTC"),
+    data: z
+      .strictObject({
+        /** Where the source files are, relative to the configuration file. */
+        dir: z.string().min(1).default("data"),
+        /** Per source: a file, a directory or a glob, relative to `dir`. */
+        sources: sourcePatterns.prefault({}),
+        /**
+         * Largest share of rejected rows a source may have before the run fails (0.05 = 5 %). A share
+         * equal to the limit passes.
+         */
+        reject_limit: z.number().min(0).max(1).default(0.05),
+      })
+      .prefault({}),
+    output: z
+      .strictObject({
+        /** Where `<period>/` folders go, relative to the configuration file. */
+        dir: z.string().min(1).default("out"),
+        page_size: z.enum(["A4", "Letter"]).default("A4"),
+      })
+      .prefault({}),
+    audiences: z.record(slug, audience).default(DEFAULT_AUDIENCES),
+    /** Where audience templates are, relative to the configuration file; the bundled templates/ by default. */
+    templates_dir: z.string().min(1).optional(),
+    reports: z.record(slug, report).prefault(DEFAULT_REPORTS),
+    email: z
+      .strictObject({
+        /** A PDF larger than this is not attached; the mail carries its path (or link) instead. */
+        max_attachment_mb: z.number().positive().default(10),
+        /** Where the output directory is served, for links in mails over the size budget. */
+        link_base_url: z.url().optional(),
+        /** Attempts for a transient failure (connection error, SMTP 4xx), with doubling delays. */
+        attempts: z.number().int().min(1).max(10).default(4),
+        first_retry_delay_s: z.number().min(0).default(5),
+      })
+      .prefault({}),
+    schedule: z
+      .strictObject({
+        /** On start, run each (report, period) whose scheduled time passed while the daemon was down. */
+        catch_up: z.boolean().default(true),
+        /** How far back catch-up looks. */
+        catch_up_days: z.number().int().min(1).max(366).default(35),
+        /** How long a running report may take to finish after SIGTERM before the daemon exits anyway. */
+        shutdown_grace_s: z.number().min(0).default(120),
+      })
+      .prefault({}),
+    funnel: z
+      .strictObject({
+        /** In funnel order; stage sets are cumulative (a session in a stage is in every stage before). */
+        steps: z
+          .array(funnelStep)
+          .min(2)
+          .default(DEFAULT_FUNNEL_STEPS)
+          .refine((steps) => new Set(steps.map((s) => s.name)).size === steps.length, {
+            message: "step names must be unique",
+          }),
+      })
+      .prefault({}),
+    support: z
+      .strictObject({
+        /** Hours a ticket of each priority may take before it breaches its SLA. */
+        sla_hours: z
+          .strictObject({
+            urgent: hours.default(4),
+            high: hours.default(24),
+            normal: hours.default(72),
+            low: hours.default(168),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    feedback: z
+      .strictObject({
+        /**
+         * Thresholds on the comparative sentiment score (score per word). Measured on the seed
+         * feedback: 10 of 10 texts agree with their rating class anywhere from ±0.15 to ±0.25.
+         */
+        sentiment: z
+          .strictObject({ positive_at: z.number().default(0.2), negative_at: z.number().default(-0.2) })
+          .prefault({})
+          .refine((t) => t.negative_at < t.positive_at, { message: "negative_at must be below positive_at" }),
+      })
+      .prefault({}),
+    findings: z
+      .strictObject({
+        /** A rate (conversion, availability, error rate …) moving this many percentage points is worth a sentence. */
+        change_points: z.number().positive().default(2),
+        /** Any other figure moving by this share (0.1 = 10 %) is worth a sentence. */
+        change_share: z.number().positive().default(0.1),
+        /** A service-day is an incident when its 5xx share is this many times the service's median day … */
+        incident_factor: z.number().positive().default(5),
+        /** … and at least this share of its requests … */
+        incident_min_rate: z.number().min(0).max(1).default(0.05),
+        /** … over at least this many requests … */
+        incident_min_requests: z.number().int().min(1).default(20),
+        /** … and at least this many 5xx responses (one stray error on a quiet day is no incident). */
+        incident_min_errors: z.number().int().min(1).default(3),
+        /** API availability below this is worth a sentence whatever its change. */
+        availability_target: z.number().min(0).max(1).default(0.995),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    for (const [name, report] of Object.entries(config.reports)) {
+      if (!(report.audience in config.audiences)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["reports", name, "audience"],
+          message: `no audience named ${report.audience} (audiences: ${Object.keys(config.audiences).join(", ")})`,
+        });
+      }
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type AudienceConfig = Config["audiences"][string];
+export type ReportConfig = Config["reports"][string];

@@ -2,10 +2,12 @@ import { metricInfo } from "../metrics/catalog.js";
 import type { ScalarValue, TableRow } from "../types.js";
 import {
   formatByUnit,
+  formatChange,
   formatCount,
   formatDecimal,
   formatMoney,
   formatMs,
+  formatPoints,
   formatRate,
 } from "../util/format.js";
 
@@ -74,4 +76,41 @@ function formatRecord(value: { [key: string]: string | number }): string {
   return Object.entries(value)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
+}
+
+export interface KpiChange {
+  /** "▲ +2.6 pts vs 22 %", "= unchanged from 21", "nothing to compare with". */
+  text: string;
+  /** Whether the move is good news for this metric (by its direction), bad news, or neither. */
+  tone: "good" | "bad" | "neutral";
+}
+
+/** How a KPI moved against the previous period, in words, and whether that is good news. */
+export function describeChange(
+  id: string,
+  value: ScalarValue,
+  previous: ScalarValue,
+  missing: boolean,
+): KpiChange {
+  if (missing) return { text: "no data for this source", tone: "neutral" };
+  if (typeof value !== "number" || typeof previous !== "number") {
+    if (previous === null) return { text: "nothing to compare with", tone: "neutral" };
+    if (typeof previous === "string")
+      return { text: previous === value ? "unchanged" : `before: ${previous}`, tone: "neutral" };
+    return { text: `before: ${formatScalar(id, previous)}`, tone: "neutral" };
+  }
+  const info = metricInfo(id);
+  const delta = value - previous;
+  if (delta === 0) return { text: `= unchanged from ${formatScalar(id, previous)}`, tone: "neutral" };
+  const change =
+    info.unit === "rate"
+      ? formatPoints(delta)
+      : previous !== 0
+        ? formatChange(delta / previous)
+        : `${delta > 0 ? "+" : "\u2212"}${formatByUnit(Math.abs(delta), info.unit)}`;
+  const good = info.better === null ? null : delta > 0 === (info.better === "up");
+  return {
+    text: `${delta > 0 ? "\u25B2" : "\u25BC"} ${change} vs ${formatScalar(id, previous)}`,
+    tone: good === null ? "neutral" : good ? "good" : "bad",
+  };
 }

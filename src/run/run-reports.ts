@@ -29,6 +29,8 @@ export interface RunRequest {
   templatesDir: string;
   /** Also write every chart as a PNG under `<period>/charts/`. */
   writeCharts?: boolean;
+  /** Render only these audiences (default: every audience of the configuration). */
+  audiences?: string[];
   writer?: OutputWriter;
   log?: (line: string) => void;
 }
@@ -97,7 +99,10 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
 
   const files: string[] = [];
-  for (const [audience, settings] of Object.entries(request.config.audiences)) {
+  const audiences = Object.entries(request.config.audiences).filter(
+    ([name]) => request.audiences?.includes(name) ?? true,
+  );
+  for (const [audience, settings] of audiences) {
     const { pdf, charts } = await renderAudienceReport({
       audience,
       template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,

@@ -1,10 +1,10 @@
 import { metricInfo, TEXT_COLUMNS } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
-import { formatByUnit, formatChange, formatCount, formatPercent, formatPoints } from "../../util/format.js";
+import { formatCount, formatPercent } from "../../util/format.js";
 import { buildChart } from "../charts/chart-kinds.js";
 import { renderChartPng } from "../charts/renderer.js";
 import type { SectionOf } from "../templates/schema.js";
-import { columnLabel, formatCell, formatScalar } from "../values.js";
+import { columnLabel, describeChange, formatCell, formatScalar } from "../values.js";
 import {
   BAD,
   contentWidth,
@@ -103,6 +103,7 @@ export function kpiSection(
     const value: ScalarValue = output?.kind === "scalar" ? output.value : null;
     const previous: ScalarValue = output?.kind === "scalar" ? output.previous : null;
     const change = describeChange(id, value, previous, output === undefined);
+    const colour = change.tone === "good" ? GOOD : change.tone === "bad" ? BAD : NEUTRAL;
     doc.markContent("Artifact", { type: "Layout" });
     doc.roundedRect(x, y, width, height, 4).lineWidth(0.6).strokeColor(RULE).stroke();
     doc.endMarkedContent();
@@ -122,7 +123,7 @@ export function kpiSection(
         doc
           .font(FONT.body)
           .fontSize(7.5)
-          .fillColor(change.colour)
+          .fillColor(colour)
           .text(change.text, x + 7, y + 47, {
             width: width - 14,
             height: 12,
@@ -281,33 +282,3 @@ export function dataQualitySection(ctx: SectionContext, sect: PDFKit.PDFStructur
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** "▲ +2.6 pts vs 22 %", coloured green when the move is good news, red when bad, grey otherwise. */
-function describeChange(
-  id: string,
-  value: ScalarValue,
-  previous: ScalarValue,
-  missing: boolean,
-): { text: string; colour: string } {
-  if (missing) return { text: "no data for this source", colour: NEUTRAL };
-  if (typeof value !== "number" || typeof previous !== "number") {
-    if (previous === null) return { text: "nothing to compare with", colour: NEUTRAL };
-    if (typeof previous === "string")
-      return { text: previous === value ? "unchanged" : `before: ${previous}`, colour: NEUTRAL };
-    return { text: `before: ${formatScalar(id, previous)}`, colour: NEUTRAL };
-  }
-  const info = metricInfo(id);
-  const delta = value - previous;
-  if (delta === 0) return { text: `= unchanged from ${formatScalar(id, previous)}`, colour: NEUTRAL };
-  const change =
-    info.unit === "rate"
-      ? formatPoints(delta)
-      : previous !== 0
-        ? formatChange(delta / previous)
-        : `${delta > 0 ? "+" : "\u2212"}${formatByUnit(Math.abs(delta), info.unit)}`;
-  const good = info.better === null ? null : delta > 0 === (info.better === "up");
-  return {
-    text: `${delta > 0 ? "\u25B2" : "\u25BC"} ${change} vs ${formatScalar(id, previous)}`,
-    colour: good === null ? NEUTRAL : good ? GOOD : BAD,
-  };
-}

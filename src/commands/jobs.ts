@@ -1,0 +1,141 @@
+import { type RunRecord, readHistory } from "../deliver/history.js";
+import { EXIT, ReportsError } from "../errors.js";
+import { loadTemplates } from "../render/templates/load.js";
+import { type JobContext, resendRun, runReportJob } from "../run/report-job.js";
+import { periodForFire } from "../schedule/report-periods.js";
+import type { Period } from "../types.js";
+import { type CommandContext, commandContext, type DataOptions, shownPath } from "./context.js";
+import { emailMode } from "./mail-mode.js";
+import { textTable } from "./text-table.js";
+
+/** A job context from the command line's context (templates checked before any data is read). */
+export async function jobContext(context: CommandContext, log: JobContext["log"]): Promise<JobContext> {
+  const { config } = context.loaded;
+  return {
+    config,
+    dataDir: context.dataDir,
+    outDir: context.outDir,
+    templatesDir: context.templatesDir,
+    templates: await loadTemplates(
+      context.templatesDir,
+      config.audiences,
+      config.funnel.steps.map((s) => s.name),
+    ),
+    log,
+  };
+}
+
+/** `reports run --report NAME`: one configured report, for a period asked for or its own default. */
+export async function runOneReport(
+  context: CommandContext,
+  options: { report: string; email?: boolean; dryRun?: boolean; force?: boolean; generatedAt?: number },
+  period: Period | null,
+  print: (text: string) => void,
+): Promise<number> {
+  const config = context.loaded.config;
+  const report = config.reports[options.report];
+  if (report === undefined)
+    throw new ReportsError(
+      "usage",
+      `no report named ${options.report} (reports: ${Object.keys(config.reports).join(", ")})`,
+    );
+  const now = Date.now();
+  const timeZone = report.timezone ?? context.timeZone;
+  const job = await jobContext(context, () => {});
+  const record = await runReportJob(job, {
+    report: options.report,
+    period: period ?? periodForFire(report, now, timeZone),
+    trigger: "manual",
+    now,
+    generatedAt: options.generatedAt ?? now,
+    email: emailMode(config, options),
+    force: options.force === true,
+  });
+  printRun(record, print);
+  return record.status === "delivery-failed" ? EXIT.delivery : EXIT.ok;
+}
+
+/** `reports resend <run-id>`: delivers an earlier run's PDF again to those it failed for. */
+export async function resendCommand(
+  runId: string,
+  options: DataOptions & { force?: boolean; dryRun?: boolean },
+  print: (text: string) => void,
+): Promise<number> {
+  const context = await commandContext(options);
+  const job = await jobContext(context, () => {});
+  const mode = emailMode(context.loaded.config, { email: !options.dryRun, dryRun: options.dryRun });
+  const record = await resendRun(job, runId, mode, Date.now(), options.force === true);
+  printRun(record, print);
+  return record.status === "delivery-failed" ? EXIT.delivery : EXIT.ok;
+}
+
+/** `reports history`: the runs, newest last, with filters. */
+export async function historyCommand(
+  options: DataOptions & { report?: string; status?: string; since?: string; limit: string; json?: boolean },
+  print: (text: string) => void,
+): Promise<number> {
+  const context = await commandContext(options);
+  const { runs, unreadable } = await readHistory(context.outDir);
+  const since = options.since === undefined ? null : Date.parse(options.since);
+  if (since !== null && Number.isNaN(since))
+    throw new ReportsError("usage", `--since ${options.since}: not an ISO date or time`);
+  const limit = Number(options.limit);
+  const shown = runs
+    .filter((r) => options.report === undefined || r.report === options.report)
+    .filter((r) => options.status === undefined || r.status === options.status)
+    .filter((r) => since === null || Date.parse(r.started_at) >= since)
+    .slice(-limit);
+  if (options.json) {
+    for (const run of shown) print(JSON.stringify(run));
+    return EXIT.ok;
+  }
+  if (shown.length === 0) {
+    print(
+      `no runs in ${shownPath(context.outDir)}/history.jsonl${options.report || options.status || options.since ? " match" : " yet"}`,
+    );
+    return EXIT.ok;
+  }
+  print(
+    textTable(
+      ["run", "report", "period", "trigger", "started", "status", "delivered", "note"],
+      shown.map((r) => {
+        const d = r.deliveries ?? [];
+        const count = (status: string) => d.filter((x) => x.status === status).length;
+        const delivered =
+          d.length === 0
+            ? "-"
+            : `${count("sent")} sent${count("failed") ? `, ${count("failed")} failed` : ""}${count("skipped") ? `, ${count("skipped")} skipped` : ""}${count("written") ? `, ${count("written")} .eml` : ""}`;
+        const note =
+          r.error ??
+          d.find((x) => x.status === "failed")?.error ??
+          (r.resend_of ? `resend of ${r.resend_of}` : "");
+        return [
+          r.run_id,
+          r.report,
+          r.period.id,
+          r.trigger,
+          r.started_at.slice(0, 19).replace("T", " "),
+          r.status,
+          delivered,
+          note.slice(0, 70),
+        ];
+      }),
+    ),
+  );
+  if (unreadable > 0) print(`(${unreadable} unreadable lines skipped)`);
+  return EXIT.ok;
+}
+
+function printRun(record: RunRecord, print: (text: string) => void): void {
+  print(
+    `run:      ${record.run_id} (${record.report}, ${record.period.id}, ${record.trigger}): ${record.status}`,
+  );
+  for (const file of record.files ?? []) print(`          ${shownPath(file.path)}`);
+  for (const d of record.deliveries ?? []) {
+    print(
+      `mail:     ${d.recipient} (${d.kind}): ${d.status}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ""}${d.error ? ` — ${d.error}` : ""}`,
+    );
+  }
+  if ((record.deliveries ?? []).length === 0)
+    print("mail:     none (no recipients, or no --email / --dry-run)");
+}

@@ -1,0 +1,237 @@
+import { existsSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/schema.js";
+import { readHistory } from "../../src/deliver/history.js";
+import { mailSettingsFromEnv } from "../../src/deliver/mail-settings.js";
+import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
+import { type EmailMode, type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
+import { parsePeriodSpec } from "../../src/schedule/periods.js";
+import { useTempDirs } from "../helpers/files.js";
+import { useGeneratedData } from "../helpers/generated.js";
+import { pdfText } from "../helpers/pdf.js";
+import { freePort, startSmtp } from "../helpers/smtp.js";
+
+const newDir = useTempDirs();
+const data = useGeneratedData({ days: 14, rowsPerDay: 60, seed: 21, end: "2026-11-16" });
+const period = parsePeriodSpec("2026-W46", "Europe/Paris", Date.now());
+const now = Date.parse("2026-11-16T07:00:00Z");
+
+async function setup(recipients: { to?: string[]; cc?: string[]; bcc?: string[] }) {
+  const outDir = await newDir();
+  const config = parseConfig({
+    timezone: "Europe/Paris",
+    reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", ...recipients } },
+  }).config as Config;
+  const context: JobContext = {
+    config,
+    dataDir: data.dir,
+    outDir,
+    templatesDir: BUNDLED_TEMPLATES,
+    templates: await loadTemplates(
+      BUNDLED_TEMPLATES,
+      config.audiences,
+      config.funnel.steps.map((s) => s.name),
+    ),
+    log: () => {},
+  };
+  return context;
+}
+
+function sendTo(port: number, attempts = 3): EmailMode {
+  const settings = mailSettingsFromEnv({
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(port),
+    SMTP_PASSWORD: "s3cret-pass",
+    MAIL_FROM: "Shop reports <reports@shop.example>",
+    SMTP_TLS_REJECT_UNAUTHORIZED: "false", // the test server's certificate is self-signed
+  });
+  return { mode: "send", settings, retry: { attempts, firstDelayMs: 20 } };
+}
+
+describe("email delivery over a real SMTP server", () => {
+  it("sends the report with STARTTLS to To, Cc and Bcc, with the PDF attached and the figures in both bodies", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({
+        to: ["ceo@shop.example"],
+        cc: ["cfo@shop.example"],
+        bcc: ["archive@shop.example"],
+      });
+      const run = await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      expect(run.status).toBe("ok");
+      expect(run.deliveries?.map((d) => [d.recipient, d.kind, d.status, d.attempts])).toEqual([
+        ["ceo@shop.example", "to", "sent", 1],
+        ["cfo@shop.example", "cc", "sent", 1],
+        ["archive@shop.example", "bcc", "sent", 1],
+      ]);
+      expect(smtp.received).toHaveLength(1);
+      const { envelope, mail, secure } = smtp.received[0] as (typeof smtp.received)[number];
+      expect(secure).toBe(true); // STARTTLS is required by default, and happened
+      expect(envelope.sort()).toEqual(["archive@shop.example", "ceo@shop.example", "cfo@shop.example"]);
+      expect(mail.subject).toBe("Weekly business report: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
+      expect(mail.headers.get("bcc")).toBeUndefined();
+      expect(mail.text).toContain("Orders placed: ");
+      expect(mail.html).toContain("Checkout conversion");
+      const [attachment] = mail.attachments;
+      expect(attachment?.filename).toBe("managers-2026-W46.pdf");
+      expect(attachment?.contentType).toBe("application/pdf");
+      expect(pdfText(attachment?.content as Buffer)).toContain("Weekly business report");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("escapes untrusted text from the data in the HTML body", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["ux@shop.example"] });
+      // A shopper-facing error message carrying markup becomes the top loss reason, quoted by a finding.
+      const events = Array.from({ length: 30 }, (_, i) => [
+        {
+          user_id: `X${i}`,
+          session_id: `X${i}`,
+          path: "/products/x",
+          css: "a.product-card",
+          event_time: "2026-11-10T10:00:00Z",
+        },
+        {
+          user_id: `X${i}`,
+          session_id: `X${i}`,
+          path: "/checkout",
+          css: "div.error-message",
+          text: "<script>alert('x')</script>",
+          event_time: "2026-11-10T10:01:00Z",
+        },
+      ]).flat();
+      await appendFile(
+        path.join(data.dir, "sessions.jsonl"),
+        `${events.map((e) => JSON.stringify(e)).join("\n")}\n`,
+      );
+      await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      const html = smtp.received[0]?.mail.html as string;
+      expect(html).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+      expect(html).not.toContain("<script>");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("retries a transient rejection and succeeds, retrying only that recipient", async () => {
+    let refusals = 0;
+    const smtp = await startSmtp({
+      onRecipient: (a) => (a === "flaky@shop.example" && refusals++ < 1 ? 451 : undefined),
+    });
+    try {
+      const context = await setup({ to: ["ceo@shop.example", "flaky@shop.example"] });
+      const run = await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      expect(run.status).toBe("ok");
+      expect(run.deliveries?.map((d) => [d.recipient, d.status, d.attempts])).toEqual([
+        ["ceo@shop.example", "sent", 1],
+        ["flaky@shop.example", "sent", 2],
+      ]);
+      expect(smtp.received.map((r) => r.envelope)).toEqual([["ceo@shop.example"], ["flaky@shop.example"]]);
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("does not retry a permanent rejection, records it, keeps the PDF, and never leaks the password", async () => {
+    const smtp = await startSmtp({ onRecipient: (a) => (a === "gone@shop.example" ? 550 : undefined) });
+    try {
+      const context = await setup({ to: ["gone@shop.example"] });
+      const run = await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      expect(run.status).toBe("delivery-failed");
+      expect(run.deliveries?.[0]).toMatchObject({
+        recipient: "gone@shop.example",
+        status: "failed",
+        attempts: 1,
+      });
+      expect(run.deliveries?.[0]?.error).toContain("550");
+      expect(existsSync(path.join(context.outDir, "2026-W46", "managers.pdf"))).toBe(true);
+      const { runs } = await readHistory(context.outDir);
+      expect(runs.at(-1)?.status).toBe("delivery-failed");
+      const { readFile } = await import("node:fs/promises");
+      expect(await readFile(path.join(context.outDir, "history.jsonl"), "utf8")).not.toContain("s3cret-pass");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("exhausts its retries while the server is down, then `resend` delivers once it is up, and only once", async () => {
+    const port = await freePort();
+    const context = await setup({ to: ["ceo@shop.example"] });
+    const failed = await runReportJob(context, {
+      report: "weekly",
+      period,
+      trigger: "manual",
+      now,
+      generatedAt: now,
+      email: sendTo(port, 3),
+    });
+    expect(failed.status).toBe("delivery-failed");
+    expect(failed.deliveries?.[0]).toMatchObject({ status: "failed", attempts: 3 });
+    expect(failed.deliveries?.[0]?.error).toMatch(/ECONNREFUSED/);
+
+    const smtp = await startSmtp({ port });
+    try {
+      const resent = await resendRun(context, failed.run_id, sendTo(port), now + 60_000);
+      expect(resent).toMatchObject({ status: "ok", trigger: "resend", resend_of: failed.run_id });
+      expect(smtp.received).toHaveLength(1);
+      // Run again for the same period: the recipient already has it, so nothing is sent …
+      const again = await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "catch-up",
+        now,
+        generatedAt: now,
+        email: sendTo(port),
+      });
+      expect(again.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      // … unless asked.
+      const forced = await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(port),
+        force: true,
+      });
+      expect(forced.deliveries?.[0]).toMatchObject({ status: "sent" });
+      expect(smtp.received).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
+  });
+});

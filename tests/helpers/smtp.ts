@@ -1,0 +1,67 @@
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+
+/** What the test SMTP server received. */
+export interface Received {
+  envelope: string[];
+  /** True when the session was upgraded with STARTTLS. */
+  secure: boolean;
+  mail: ParsedMail;
+}
+
+/**
+ * A real SMTP server on loopback (smtp-server), offering STARTTLS with its built-in self-signed
+ * certificate, so the client's "STARTTLS required" path is the one tested. `onRecipient` may
+ * answer a recipient with an SMTP error (`{ code: 451 }` transient, `{ code: 550 }` permanent).
+ */
+export async function startSmtp(
+  options: { port?: number; onRecipient?: (address: string) => number | undefined } = {},
+) {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["AUTH"],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const code = options.onRecipient?.(address.address);
+      if (code === undefined) return callback();
+      const error = new Error(
+        `${code === 550 ? "No such user" : "Try again later"}: ${address.address}`,
+      ) as Error & { responseCode: number };
+      error.responseCode = code;
+      return callback(error);
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push({
+            envelope: session.envelope.rcptTo.map((r) => r.address),
+            secure: session.secure,
+            mail,
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const address = server.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A free loopback port (for a server that is not up yet). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
