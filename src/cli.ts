@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { genDataCommand } from "./commands/gen-data.js";
 import { historyCommand, resendCommand } from "./commands/jobs.js";
 import { runCommand } from "./commands/run.js";
+import { scheduleCommand, scheduleListCommand } from "./commands/schedule.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, ReportsError } from "./errors.js";
 
@@ -70,6 +71,17 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "one JSON line a run")
     .action(async (_opts, command: Command) => {
       exitCode = await historyCommand(command.optsWithGlobals(), print);
+    });
+
+  dataOptions(program.command("schedule").description("run the scheduling daemon (or --list the next runs)"))
+    .option("--out <dir>", "output directory (overrides output.dir)")
+    .option("--list", "print each report's next fire times and the periods they cover, then exit")
+    .option("--count <n>", "with --list: how many fire times", "3")
+    .action(async (_opts, command: Command) => {
+      const opts = command.optsWithGlobals();
+      exitCode = opts.list
+        ? await scheduleListCommand(opts as { count: string }, print)
+        : await scheduleCommand(opts, print);
     });
 
   program

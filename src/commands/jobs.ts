@@ -2,6 +2,7 @@ import { type RunRecord, readHistory } from "../deliver/history.js";
 import { EXIT, ReportsError } from "../errors.js";
 import { loadTemplates } from "../render/templates/load.js";
 import { type JobContext, resendRun, runReportJob } from "../run/report-job.js";
+import { isReportLocked } from "../schedule/lock.js";
 import { periodForFire } from "../schedule/report-periods.js";
 import type { Period } from "../types.js";
 import { type CommandContext, commandContext, type DataOptions, shownPath } from "./context.js";
@@ -75,7 +76,16 @@ export async function historyCommand(
   print: (text: string) => void,
 ): Promise<number> {
   const context = await commandContext(options);
-  const { runs, unreadable } = await readHistory(context.outDir);
+  const history = await readHistory(context.outDir);
+  const { unreadable } = history;
+  // A run that started and never ended is running while its report's lock is held, else it was interrupted.
+  const runs = await Promise.all(
+    history.runs.map(async (r) =>
+      r.status === "running" && !(await isReportLocked(context.outDir, r.report))
+        ? { ...r, status: "interrupted" as const }
+        : r,
+    ),
+  );
   const since = options.since === undefined ? null : Date.parse(options.since);
   if (since !== null && Number.isNaN(since))
     throw new ReportsError("usage", `--since ${options.since}: not an ISO date or time`);

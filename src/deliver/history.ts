@@ -5,8 +5,9 @@ import { createInterface } from "node:readline";
 
 /**
  * The run history: an append-only JSON Lines file in the output directory. A run writes one line
- * when it starts and one when it ends, both with its id; a run with a start and no end was
- * interrupted (the process died), and says so. Nothing is ever rewritten.
+ * when it starts and one when it ends, both with its id; a run with a start and no end is still
+ * running, or was interrupted (its process died): `reports history` tells them apart by the
+ * report's lock. Nothing is ever rewritten.
  */
 export const HISTORY_FILE = "history.jsonl";
 
@@ -70,10 +71,7 @@ export async function readHistory(outDir: string): Promise<{ runs: RunRecord[]; 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  const runs = [...byId.values()].map((r) =>
-    r.status === "running" && r.finished_at === undefined ? { ...r, status: "interrupted" as const } : r,
-  );
-  return { runs, unreadable };
+  return { runs: [...byId.values()], unreadable };
 }
 
 /** Recipients already sent a report for a period: a re-run or catch-up does not mail them again. */

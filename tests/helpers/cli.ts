@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+/** tsx's loader by absolute URL: `--import tsx` would resolve from the child's working directory. */
+export const TSX_LOADER = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export interface CliResult {
   code: number | null;
@@ -12,10 +15,14 @@ export interface CliResult {
 /** Runs the real `reports` command (TypeScript sources through tsx) in `cwd`. */
 export function reports(args: string[], cwd: string = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/reports.ts"), ...args], {
-      cwd,
-      env: { ...process.env, NODE_OPTIONS: "", FORCE_COLOR: "0" },
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", TSX_LOADER, path.join(ROOT, "src/reports.ts"), ...args],
+      {
+        cwd,
+        env: { ...process.env, NODE_OPTIONS: "", FORCE_COLOR: "0" },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -1,0 +1,71 @@
+import cron from "node-cron";
+import type { ReportConfig } from "../config/schema.js";
+import type { RunRecord } from "../deliver/history.js";
+import type { Period } from "../types.js";
+import { periodForFire } from "./report-periods.js";
+
+export interface PlannedRun {
+  report: string;
+  fireAt: number;
+  period: Period;
+}
+
+/**
+ * The times a cron expression fired in (after, upTo], in a zone, oldest first. node-cron only
+ * looks forward, so this walks the window minute by minute (second by second for six-field
+ * expressions) with node-cron's own matcher: 35 days is 50,400 checks.
+ */
+export function firesBetween(expression: string, timeZone: string, after: number, upTo: number): number[] {
+  const task = cron.createTask(expression, () => {}, { timezone: timeZone });
+  const withSeconds = expression.trim().split(/\s+/).length === 6;
+  const step = withSeconds ? 1000 : 60_000;
+  const fires: number[] = [];
+  try {
+    for (let t = Math.floor(after / step) * step + step; t <= upTo; t += step) {
+      if (task.match(new Date(t))) fires.push(t);
+    }
+  } finally {
+    void task.destroy();
+  }
+  return fires;
+}
+
+/**
+ * What catch-up runs on start, like a systemd timer with Persistent=true: for each enabled
+ * report, every fire since its last scheduled (or caught-up) run that finished, at most `catchUpDays` back,
+ * whose period has no finished run yet, once per period. A report that never ran on a schedule
+ * catches nothing up (a first start does not mail a month of reports). A period whose run
+ * failed on its data is tried again; one whose delivery failed is not (that is `resend`'s job).
+ */
+export function planCatchUp(
+  reports: Record<string, ReportConfig>,
+  defaultZone: string,
+  history: RunRecord[],
+  now: number,
+  catchUpDays: number,
+): PlannedRun[] {
+  const planned: PlannedRun[] = [];
+  for (const [name, report] of Object.entries(reports)) {
+    if (!report.enabled) continue;
+    const finished = history.filter(
+      (r) => r.report === name && (r.status === "ok" || r.status === "delivery-failed"),
+    );
+    const scheduled = finished.filter(
+      (r) => (r.trigger === "schedule" || r.trigger === "catch-up") && r.scheduled_for,
+    );
+    // After the last scheduled run that finished: a run that failed on its data is no bound.
+    const last = Math.max(...scheduled.map((r) => Date.parse(r.scheduled_for as string)));
+    if (!Number.isFinite(last)) continue;
+    const after = Math.max(last, now - catchUpDays * 86_400_000);
+    const zone = report.timezone ?? defaultZone;
+    const done = new Set(finished.map((r) => r.period.id));
+    const seen = new Set<string>();
+    for (const fireAt of firesBetween(report.schedule, zone, after, now)) {
+      const period = periodForFire(report, fireAt, zone);
+      if (done.has(period.id) || seen.has(period.id)) continue;
+      seen.add(period.id);
+      planned.push({ report: name, fireAt, period });
+    }
+  }
+  return planned.sort((a, b) => a.fireAt - b.fireAt);
+}

@@ -1,0 +1,165 @@
+import path from "node:path";
+import cron, { type ScheduledTask } from "node-cron";
+import type { Logger } from "pino";
+import { writeFileAtomic } from "../deliver/atomic-write.js";
+import { type RunRecord, readHistory, type Trigger } from "../deliver/history.js";
+import { type EmailMode, type JobContext, runReportJob } from "../run/report-job.js";
+import { planCatchUp } from "./catch-up.js";
+import { withReportLock } from "./lock.js";
+import { periodForFire } from "./report-periods.js";
+
+/** Written to `<out>/status.json` after every change: what ran last, what runs next, the last error. */
+export const STATUS_FILE = "status.json";
+
+export interface DaemonOptions {
+  job: JobContext;
+  email: EmailMode;
+  logger: Logger;
+  /** Default zone for reports without one. */
+  timeZone: string;
+  now?: () => number;
+}
+
+export interface Daemon {
+  /** Stops firing, waits up to `graceMs` for running reports, releases locks. True when all finished. */
+  stop(graceMs: number): Promise<boolean>;
+  /** Settles when the catch-up runs are done. */
+  caughtUp: Promise<void>;
+}
+
+interface ReportStatus {
+  schedule: string;
+  timezone: string;
+  next_run: string | null;
+  last_run: (Pick<RunRecord, "run_id" | "status" | "trigger" | "finished_at"> & { period: string }) | null;
+  last_error: string | null;
+}
+
+/**
+ * The scheduling daemon: one node-cron task per enabled report, in the report's zone. Each fire
+ * computes its period in that zone and runs the report under its lock (a fire that finds the
+ * previous run still going is skipped and says so). On start it catches up what it missed.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { job, logger } = options;
+  const now = options.now ?? Date.now;
+  const config = job.config;
+  const running = new Set<Promise<void>>();
+  const tasks = new Map<string, ScheduledTask>();
+  const status: Record<string, ReportStatus> = {};
+  const started = new Date(now()).toISOString();
+
+  const writeStatus = async () => {
+    for (const [name, task] of tasks) {
+      const entry = status[name];
+      if (entry !== undefined) entry.next_run = task.getNextRun()?.toISOString() ?? null;
+    }
+    await writeFileAtomic(
+      path.join(job.outDir, STATUS_FILE),
+      `${JSON.stringify({ pid: process.pid, started_at: started, updated_at: new Date(now()).toISOString(), reports: status }, null, 2)}\n`,
+    );
+  };
+
+  const fire = (name: string, fireAt: number, trigger: Trigger): Promise<void> => {
+    const report = config.reports[name];
+    if (report === undefined) return Promise.resolve();
+    const zone = report.timezone ?? options.timeZone;
+    const work = (async () => {
+      const period = periodForFire(report, fireAt, zone);
+      try {
+        const outcome = await withReportLock(job.outDir, name, () =>
+          runReportJob(
+            { ...job, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
+            {
+              report: name,
+              period,
+              trigger,
+              scheduledFor: fireAt,
+              now: now(),
+              generatedAt: now(),
+              email: options.email,
+            },
+          ),
+        );
+        const entry = status[name] as ReportStatus;
+        if (outcome === null) {
+          entry.last_error = `${new Date(fireAt).toISOString()}: skipped, the previous run of ${name} is still going`;
+          logger.warn({ report: name, period: period.id }, entry.last_error);
+        } else {
+          const run = outcome.result;
+          entry.last_run = {
+            run_id: run.run_id,
+            status: run.status,
+            trigger: run.trigger,
+            finished_at: run.finished_at,
+            period: run.period.id,
+          };
+          if (run.status !== "ok")
+            entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
+        }
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        (status[name] as ReportStatus).last_error = `${new Date(fireAt).toISOString()}: ${message}`;
+        logger.error({ report: name, period: period.id, err: message }, `run of ${name} failed`);
+      }
+      await writeStatus().catch((err) => logger.error({ err: String(err) }, "cannot write the status file"));
+    })();
+    running.add(work);
+    void work.finally(() => running.delete(work));
+    return work;
+  };
+
+  for (const [name, report] of Object.entries(config.reports)) {
+    if (!report.enabled) continue;
+    const zone = report.timezone ?? options.timeZone;
+    status[name] = {
+      schedule: report.schedule,
+      timezone: zone,
+      next_run: null,
+      last_run: null,
+      last_error: null,
+    };
+    tasks.set(
+      name,
+      cron.schedule(report.schedule, (context) => fire(name, context.date.getTime(), "schedule"), {
+        timezone: zone,
+        name,
+      }),
+    );
+    logger.info({ report: name, schedule: report.schedule, timezone: zone }, `scheduled ${name}`);
+  }
+  await writeStatus();
+
+  const caughtUp = (async () => {
+    if (!config.schedule.catch_up) return;
+    const { runs } = await readHistory(job.outDir);
+    for (const planned of planCatchUp(
+      config.reports,
+      options.timeZone,
+      runs,
+      now(),
+      config.schedule.catch_up_days,
+    )) {
+      logger.info(
+        { report: planned.report, period: planned.period.id },
+        `catching up ${planned.report} for ${planned.period.id}`,
+      );
+      await fire(planned.report, planned.fireAt, "catch-up");
+    }
+  })();
+
+  return {
+    caughtUp,
+    async stop(graceMs) {
+      for (const task of tasks.values()) await task.stop();
+      const all = Promise.all([...running]).then(() => true);
+      const finished = await Promise.race([
+        all,
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+      ]);
+      for (const task of tasks.values()) await task.destroy();
+      await writeStatus().catch(() => {});
+      return finished;
+    },
+  };
+}
