@@ -6,6 +6,7 @@ import type { Period } from "../types.js";
 import { formatPeriod } from "../util/format.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 import { runOneReport } from "./jobs.js";
+import { ingestProgress } from "./progress.js";
 
 export interface RunOptions extends DataOptions {
   from?: string;
@@ -56,6 +57,7 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
     generatedAt,
     templatesDir: context.templatesDir,
     writeCharts: options.charts === true,
+    onProgress: ingestProgress(),
   });
 
   const tz = result.period.timezone;

@@ -4,6 +4,7 @@ import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { formatInstant } from "../schedule/periods.js";
 import type { SourceSummary } from "../types.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
+import { ingestProgress } from "./progress.js";
 import { textTable } from "./text-table.js";
 
 export interface ValidateOptions extends DataOptions {
@@ -22,7 +23,12 @@ export async function validateCommand(
 ): Promise<number> {
   const { loaded, dataDir, timeZone } = await commandContext(options);
   const limit = loaded.config.data.reject_limit;
-  const summaries = await ingestAll({ dataDir, patterns: loaded.config.data.sources, timeZone });
+  const summaries = await ingestAll({
+    dataDir,
+    patterns: loaded.config.data.sources,
+    timeZone,
+    onProgress: ingestProgress(),
+  });
 
   print(`data: ${shownPath(dataDir)}  (time zone ${timeZone}, reject limit ${(limit * 100).toFixed(1)} %)\n`);
   print(

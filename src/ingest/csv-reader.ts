@@ -18,6 +18,8 @@ export interface FileReadOptions {
   displayName: string;
   /** Rows per batch; bigger batches mean fewer async hops, smaller ones less memory. Default 2000. */
   batchSize?: number;
+  /** Told how many bytes of the file (as stored, compressed or not) were read. */
+  onBytes?: (bytes: number) => void;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function* readCsvFile<S extends SourceName>(
     batch.rejects.push({ file: displayName, line, reason: describeParseError(err, line) });
   });
 
-  const input = await openSourceFile(file);
+  const input = await openSourceFile(file, options.onBytes);
   input.on("error", (err) => parser.destroy(err));
   input.pipe(parser);
   try {

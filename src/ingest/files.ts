@@ -32,7 +32,7 @@ const READ_CHUNK_BYTES = 256 * 1024;
  * Opens a file as a byte stream, gunzipping it when it starts with the gzip magic bytes
  * (whatever its name), so `.gz` files and misnamed compressed files both read transparently.
  */
-export async function openSourceFile(file: string): Promise<Readable> {
+export async function openSourceFile(file: string, onBytes?: (bytes: number) => void): Promise<Readable> {
   const handle = await open(file, "r");
   const magic = Buffer.alloc(2);
   try {
@@ -41,6 +41,7 @@ export async function openSourceFile(file: string): Promise<Readable> {
     await handle.close();
   }
   const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  if (onBytes) raw.on("data", (chunk) => onBytes(chunk.length));
   if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
   raw.on("error", (err) => gunzip.destroy(err));

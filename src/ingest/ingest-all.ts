@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { ReportsError } from "../errors.js";
 import { type RecordOf, type Reject, SOURCE_NAMES, type SourceName, type SourceSummary } from "../types.js";
-import { ingestSource } from "./ingest-source.js";
+import { type IngestProgress, ingestSource } from "./ingest-source.js";
 import { SOURCES } from "./sources/index.js";
 import { createTimestampParser } from "./timestamp.js";
 
@@ -11,6 +11,7 @@ export interface IngestAllOptions {
   patterns: Partial<Record<SourceName, string>>;
   timeZone: string;
   onReject?: (source: SourceName, reject: Reject) => void;
+  onProgress?: (progress: IngestProgress) => void;
 }
 
 /** Receives each source's accepted records in batches. */
@@ -50,6 +51,7 @@ function ingestOne<S extends SourceName>(
       pattern: options.patterns[name],
       parseTime,
       onReject: options.onReject && ((reject) => options.onReject?.(name, reject)),
+      onProgress: options.onProgress,
     },
     consumers[name] as ((records: RecordOf[S][]) => void) | undefined,
   );

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
@@ -17,6 +18,16 @@ export interface IngestSourceOptions {
   /** Sees every reject, also those past `keepRejects` (e.g. to write a complete rejects file). */
   onReject?: (reject: Reject) => void;
   batchSize?: number;
+  /** Told after every batch how far the source is: rows so far, bytes read of the bytes in its files. */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  source: string;
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+  done: boolean;
 }
 
 /**
@@ -44,6 +55,19 @@ export async function ingestSource<S extends SourceName>(
     error: null,
   };
   const errors: string[] = [];
+  const totalBytes = (await Promise.all(files.map((f) => stat(f).then((s) => s.size)))).reduce(
+    (a, b) => a + b,
+    0,
+  );
+  let bytes = 0;
+  const report = (done: boolean) =>
+    options.onProgress?.({
+      source: spec.name,
+      rows: summary.rows_accepted + summary.rows_rejected,
+      bytes,
+      totalBytes,
+      done,
+    });
   let spanFrom = Number.POSITIVE_INFINITY;
   let spanTo = Number.NEGATIVE_INFINITY;
 
@@ -52,6 +76,9 @@ export async function ingestSource<S extends SourceName>(
       parseTime: options.parseTime,
       displayName: displayName(options.dataDir, file),
       batchSize: options.batchSize,
+      onBytes: (n: number) => {
+        bytes += n;
+      },
     };
     const batches =
       spec.format === "csv" ? readCsvFile(spec, file, fileOptions) : readJsonFile(spec, file, fileOptions);
@@ -69,6 +96,7 @@ export async function ingestSource<S extends SourceName>(
           options.onReject?.(reject);
         }
         if (batch.records.length > 0) consume(batch.records);
+        report(false);
       }
     } catch (err) {
       if (!(err instanceof ReportsError)) throw err;
@@ -76,6 +104,7 @@ export async function ingestSource<S extends SourceName>(
     }
   }
   summary.rows_read = summary.rows_accepted + summary.rows_rejected;
+  report(true);
   // Rejects of one file arrive by batch; a parse error can be noticed after later rows.
   summary.rejects.sort(
     (a, b) => summary.files.indexOf(a.file) - summary.files.indexOf(b.file) || a.line - b.line,

@@ -45,7 +45,7 @@ export async function* readJsonFile<S extends SourceName>(
     batch.rejects.push({ file: options.displayName, line, reason });
   };
 
-  const input = await openSourceFile(file);
+  const input = await openSourceFile(file, options.onBytes);
   const decoder = new StringDecoder("utf8");
   let scanner: Scanner | null = null;
   try {

@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.js";
 import { ReportsError } from "../errors.js";
 import { ingestAll } from "../ingest/ingest-all.js";
+import type { IngestProgress } from "../ingest/ingest-source.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { deriveFindings } from "../insights/findings.js";
 import { createMetricsRun } from "../metrics/engine.js";
@@ -31,6 +32,8 @@ export interface RunRequest {
   writeCharts?: boolean;
   /** Render only these audiences (default: every audience of the configuration). */
   audiences?: string[];
+  /** Told how ingest is going, per source. */
+  onProgress?: (progress: IngestProgress) => void;
   writer?: OutputWriter;
   log?: (line: string) => void;
 }
@@ -171,6 +174,7 @@ async function computePeriod(request: RunRequest, period: Period) {
       dataDir: request.dataDir,
       patterns: request.config.data.sources,
       timeZone: request.timeZone,
+      onProgress: request.onProgress,
       onReject: (source, reject) => {
         if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
       },
