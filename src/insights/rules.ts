@@ -212,6 +212,30 @@ export const slaBreaches: Rule = ({ results }) =>
       } satisfies Finding;
     });
 
+/**
+ * "A shopper rated 5 out of 5 but wrote: “Checkout crashed twice”": the earliest comment whose
+ * tone contradicts its rating, quoted (cut at 160 characters). The text is the shopper's own, so
+ * every medium that shows it must escape it.
+ */
+export const mismatchQuote: Rule = ({ results }) => {
+  const example = rowsOf(results, "feedback.mismatch_examples").find(
+    (r) => r.rating_class !== "neutral" && r.text_class !== "neutral",
+  );
+  if (example === undefined) return [];
+  const text = String(example.text);
+  const quote = text.length > 160 ? `${text.slice(0, 159)}…` : text;
+  return [
+    {
+      id: "feedback:mismatch-quote",
+      severity: "info",
+      audiences: ["ux", "support"],
+      text: `A shopper rated ${example.rating} out of 5 but wrote: \u201C${quote}\u201D`,
+      metrics: ["feedback.mismatch_examples"],
+      weight: 0,
+    },
+  ];
+};
+
 export const RULES: Rule[] = [
   metricChanges,
   apiIncidents,
@@ -220,6 +244,7 @@ export const RULES: Rule[] = [
   largestDrop,
   slowestPage,
   slaBreaches,
+  mismatchQuote,
 ];
 
 // ---------------------------------------------------------------------------------------------

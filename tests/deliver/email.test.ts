@@ -133,6 +133,32 @@ describe("email delivery over a real SMTP server", () => {
     }
   });
 
+  it("escapes feedback text, untrusted input, in the HTML body", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["support@shop.example"] });
+      const weekly = context.config.reports.weekly as Config["reports"][string];
+      context.config.reports.weekly = { ...weekly, audience: "support" };
+      // A five-star rating whose text is negative becomes a quoted finding for support.
+      const row = `u-x,2026-11-09T00:00:01,"<script>alert(1)</script> checkout crashed, froze, broken",5\n`;
+      await appendFile(path.join(data.dir, "user_feedback.csv"), row);
+      await runReportJob(context, {
+        report: "weekly",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      const html = smtp.received[0]?.mail.html as string;
+      expect(html).toContain("wrote: \u201C&lt;script&gt;alert(1)&lt;/script&gt; checkout crashed");
+      expect(html).not.toContain("<script>");
+      expect(smtp.received[0]?.mail.text).toContain("<script>alert(1)</script>"); // plain text needs no escaping
+    } finally {
+      await smtp.close();
+    }
+  });
+
   it("retries a transient rejection and succeeds, retrying only that recipient", async () => {
     let refusals = 0;
     const smtp = await startSmtp({

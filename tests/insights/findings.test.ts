@@ -123,6 +123,20 @@ describe("findings", () => {
     ]);
   });
 
+  it("quotes a comment whose tone contradicts its rating", () => {
+    const [f] = findings({
+      "feedback.mismatch_examples": table([
+        { rating: 3, rating_class: "neutral", text_class: "positive", text: "fine" },
+        { rating: 5, rating_class: "positive", text_class: "negative", text: "Checkout crashed twice" },
+      ]),
+    });
+    expect(f).toMatchObject({
+      severity: "info",
+      audiences: ["ux", "support"],
+      text: "A shopper rated 5 out of 5 but wrote: \u201CCheckout crashed twice\u201D",
+    });
+  });
+
   it("ranks by severity then weight, and filters by audience", () => {
     const all = findings({
       "funnel.conversion": scalar(0.5, 0.45),
