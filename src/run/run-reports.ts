@@ -56,9 +56,10 @@ const MAX_REJECTS_KEPT = 100_000;
 /**
  * One run of the pipeline: one pass over every source feeds every metric module for the period
  * and the previous one → check the data → render one PDF per audience → write the PDFs,
- * metrics.json and rejects.csv atomically into `<out>/<period-id>/`. Fails (ReportsError "data")
- * before writing anything when a source is unusable or over its reject limit, so a bad run
- * never looks like a good one.
+ * metrics.json and rejects.csv atomically into `<out>/<period-id>/`. When a source is unusable
+ * or over its reject limit it fails (ReportsError "data", exit 1) without rendering any report,
+ * so a bad run never looks like a good one; metrics.json and rejects.csv are still written, as
+ * the record of what was wrong.
  *
  * With no period asked for, the run reads for the last complete week before now (fresh data: one
  * pass); when the data turns out to end earlier, it reads again for the most recent complete
@@ -93,6 +94,20 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   const { summaries, metrics, rejects } = pass;
   const previous = previousPeriod(period);
   const periodDir = path.join(request.outDir, period.id);
+  const problems = dataProblems(summaries, request.config.data.reject_limit);
+  if (problems.length > 0) {
+    // No report is rendered from data that failed its checks; the data-quality record is kept.
+    await writer.writeFile(
+      path.join(periodDir, "metrics.json"),
+      `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries), null, 2)}\n`,
+    );
+    await writer.writeFile(path.join(periodDir, "rejects.csv"), rejectsCsv(rejects, summaries));
+    throw new ReportsError(
+      "data",
+      `the data cannot be reported on, so no report was rendered:\n  ${problems.join("\n  ")}\n` +
+        `metrics.json and rejects.csv are in ${periodDir} for inspection`,
+    );
+  }
   const findings = deriveFindings({
     results: metrics,
     period,
@@ -181,21 +196,18 @@ async function computePeriod(request: RunRequest, period: Period) {
     },
     metricsRun.consumers,
   );
-  checkData(summaries, request.config.data.reject_limit);
   const withData = new Set(summaries.filter((s) => s.files.length > 0).map((s) => s.source));
   return { summaries, metrics: metricsRun.results(withData), rejects };
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function checkData(summaries: SourceSummary[], rejectLimit: number): void {
-  const problems = [
+/** Sources that cannot be reported on: a fatal file problem, or over the reject limit. */
+function dataProblems(summaries: SourceSummary[], rejectLimit: number): string[] {
+  return [
     ...summaries.filter((s) => s.error !== null).map((s) => `${s.source}: ${s.error}`),
     ...rejectLimitFailures(summaries, rejectLimit),
   ];
-  if (problems.length > 0) {
-    throw new ReportsError("data", `the data cannot be reported on:\n  ${problems.join("\n  ")}`);
-  }
 }
 
 function rejectsCsv(rejects: { source: SourceName; reject: Reject }[], summaries: SourceSummary[]): string {

@@ -151,7 +151,7 @@ describe("reports run", () => {
     await stat(path.join(out, "2026-W46", "managers.pdf"));
   });
 
-  it("fails with exit 1 and writes nothing when a source passes the reject limit", async () => {
+  it("fails with exit 1 and renders no report when a source passes the reject limit, keeping the data-quality record", async () => {
     const dir = await newDir();
     await write(
       dir,
@@ -164,7 +164,11 @@ describe("reports run", () => {
     expect(result.stderr).toContain(
       "api: 1 of 2 rows rejected (50.0 %, limit 5.0 %); first: api_logs.csv:2: timestamp",
     );
-    await expect(stat(out)).rejects.toThrow();
+    expect(result.stderr).toContain("no report was rendered");
+    expect((await readdir(path.join(out, "2026-W46"))).sort()).toEqual(["metrics.json", "rejects.csv"]);
+    const metrics = JSON.parse(await readFile(path.join(out, "2026-W46", "metrics.json"), "utf8"));
+    expect(metrics.sources.api).toMatchObject({ rows_read: 2, rows_rejected: 1 });
+    expect(metrics.metrics["api.requests"]).toMatchObject({ value: 1 });
   });
 
   it("exits 2 on conflicting or malformed period options", async () => {
