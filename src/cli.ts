@@ -39,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--generated-at <iso>", "generation time printed in the documents (default: now)")
     .option("--charts", "also write every chart as a PNG under <period>/charts/")
     .option("--report <name>", "one configured report: its audience, recipients and default period")
+    .option("--audience <name>", "render only this audience's report")
     .option("--email", "with --report: mail it (SMTP settings from the environment)")
     .option("--dry-run", "with --report: write the mail as an .eml file instead of sending it")
     .option("--force", "with --report --email: mail recipients who already have this report for this period")

@@ -18,6 +18,8 @@ export interface RunOptions extends DataOptions {
   charts?: boolean;
   /** One configured report (its audience, recipients, default period). */
   report?: string;
+  /** Render only this audience. */
+  audience?: string;
   email?: boolean;
   dryRun?: boolean;
   force?: boolean;
@@ -57,6 +59,7 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
     generatedAt,
     templatesDir: context.templatesDir,
     writeCharts: options.charts === true,
+    audiences: options.audience === undefined ? undefined : [knownAudience(context, options.audience)],
     onProgress: ingestProgress(),
   });
 
@@ -103,4 +106,14 @@ function instantOption(option: string, text: string): number {
   if (instant === undefined)
     throw new ReportsError("usage", `${option} ${text}: not an ISO time (e.g. 2026-11-16T08:00Z)`);
   return instant;
+}
+
+function knownAudience(context: Awaited<ReturnType<typeof commandContext>>, audience: string): string {
+  const known = Object.keys(context.loaded.config.audiences);
+  if (!known.includes(audience))
+    throw new ReportsError(
+      "usage",
+      `--audience ${audience}: no such audience (audiences: ${known.join(", ")})`,
+    );
+  return audience;
 }

@@ -171,6 +171,28 @@ describe("reports run", () => {
     expect(metrics.metrics["api.requests"]).toMatchObject({ value: 1 });
   });
 
+  it("renders one audience with --audience, and names the known ones for an unknown one", async () => {
+    const out = await newDir();
+    const one = await reports([
+      "run",
+      "--data",
+      data.dir,
+      "--out",
+      out,
+      "--period",
+      "2026-W46",
+      "--audience",
+      "it",
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    expect((await readdir(path.join(out, "2026-W46"))).filter((f) => f.endsWith(".pdf"))).toEqual(["it.pdf"]);
+    const unknown = await reports(["run", "--data", data.dir, "--out", out, "--audience", "cfo"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      "--audience cfo: no such audience (audiences: managers, ux, it, support)",
+    );
+  });
+
   it("exits 2 on conflicting or malformed period options", async () => {
     const both = await reports([
       "run",
