@@ -48,6 +48,8 @@ export interface RunResult {
   sources: SourceSummary[];
   metrics: MetricResults;
   findings: Finding[];
+  /** Milliseconds per stage: ingest with every metric, findings, rendering, writing. */
+  timings: { ingestMs: number; findingsMs: number; renderMs: number; writeMs: number };
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
@@ -67,14 +69,27 @@ const MAX_REJECTS_KEPT = 100_000;
  */
 export async function runReports(request: RunRequest): Promise<RunResult> {
   const log = request.log ?? (() => {});
-  const writer = request.writer ?? createAtomicWriter();
+  const timings = { ingestMs: 0, findingsMs: 0, renderMs: 0, writeMs: 0 };
+  const timed = async <T>(stage: keyof typeof timings, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] += performance.now() - started;
+    }
+  };
+  const baseWriter = request.writer ?? createAtomicWriter();
+  const writer = {
+    writeFile: (file: string, data: string | Uint8Array) =>
+      timed("writeMs", () => baseWriter.writeFile(file, data)),
+  };
   const templates = await loadTemplates(
     request.templatesDir,
     request.config.audiences,
     request.config.funnel.steps.map((s) => s.name),
   );
   const guess = request.period ?? previousPeriod(weekContaining(request.now, request.timeZone));
-  let pass = await computePeriod(request, guess);
+  let pass = await timed("ingestMs", () => computePeriod(request, guess));
   let period = guess;
   if (request.period === null) {
     const newest = pass.summaries.reduce<number | null>(
@@ -87,7 +102,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       log(
         `the data ends before ${guess.id}; reading it again for ${chosen.id}, the most recent complete week with data`,
       );
-      pass = await computePeriod(request, chosen);
+      pass = await timed("ingestMs", () => computePeriod(request, chosen));
       period = chosen;
     }
   }
@@ -108,12 +123,14 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
         `metrics.json and rejects.csv are in ${periodDir} for inspection`,
     );
   }
-  const findings = deriveFindings({
-    results: metrics,
-    period,
-    thresholds: request.config.findings,
-    sla: request.config.support.sla_hours,
-  });
+  const findings = await timed("findingsMs", () =>
+    deriveFindings({
+      results: metrics,
+      period,
+      thresholds: request.config.findings,
+      sla: request.config.support.sla_hours,
+    }),
+  );
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
 
   const files: string[] = [];
@@ -121,19 +138,21 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     ([name]) => request.audiences?.includes(name) ?? true,
   );
   for (const [audience, settings] of audiences) {
-    const { pdf, charts } = await renderAudienceReport({
-      audience,
-      template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
-      title: settings.title,
-      period,
-      previous,
-      generatedAt: request.generatedAt,
-      pageSize: request.config.output.page_size,
-      results: metrics,
-      findings,
-      sources: summaries,
-      rejectLimit: request.config.data.reject_limit,
-    });
+    const { pdf, charts } = await timed("renderMs", () =>
+      renderAudienceReport({
+        audience,
+        template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
+        title: settings.title,
+        period,
+        previous,
+        generatedAt: request.generatedAt,
+        pageSize: request.config.output.page_size,
+        results: metrics,
+        findings,
+        sources: summaries,
+        rejectLimit: request.config.data.reject_limit,
+      }),
+    );
     const file = path.join(periodDir, `${audience}.pdf`);
     await writer.writeFile(file, pdf);
     files.push(file);
@@ -172,6 +191,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     sources: summaries,
     metrics,
     findings,
+    timings,
   };
 }
 

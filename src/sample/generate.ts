@@ -23,6 +23,11 @@ export interface SampleOptions {
   timezone: string;
   /** Share of rows written broken on purpose (bad times, numbers out of range, short rows). */
   badRowRate: number;
+  /**
+   * Every source gets `rowsPerDay` rows a day (for benchmarks: "N rows per source"), instead of
+   * the shop's natural proportions. Default false.
+   */
+  uniform?: boolean;
 }
 
 export interface SampleResult {
@@ -79,9 +84,13 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
   const many = <T>(count: number, make: () => T): T[] => Array.from({ length: count }, make);
 
   for (const day of days) {
-    const perDay = (divisor: number) => Math.max(1, Math.round(options.rowsPerDay / divisor));
+    const perDay = (divisor: number) =>
+      Math.max(1, Math.round(options.rowsPerDay / (options.uniform ? 1 : divisor)));
     // A session has about 3.5 events, so this many sessions give about rowsPerDay events.
-    const sessions = many(perDay(3.5), () => ({ t: timeOfDay(day, random), user: user() }));
+    const sessions = many(Math.max(1, Math.round(options.rowsPerDay / 3.5)), () => ({
+      t: timeOfDay(day, random),
+      user: user(),
+    }));
     sessions.sort((a, b) => a.t - b.t);
     for (const s of sessions) {
       counters.session += 1;
