@@ -1,4 +1,4 @@
-import { type CsvError, type InfoRecord, type Options, parse } from "csv-parse";
+import { type CsvError, type Info, type Options, Parser } from "csv-parse";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
 import { openSourceFile } from "./files.js";
@@ -58,8 +58,8 @@ export async function* readCsvFile<S extends SourceName>(
     return full;
   };
 
-  const onRecord = (record: string[], context: InfoRecord): FileBatch<RecordOf[S]> | null => {
-    const line = lines.recordStart(context.lines, context.empty_lines);
+  const onRecord = (record: string[], info: Info): FileBatch<RecordOf[S]> | null => {
+    const line = lines.recordStart(info.lines, info.empty_lines);
     if (header === null) {
       header = readHeader(record);
       const missing = spec.required.filter((column) => !header?.indexOf.has(column));
@@ -96,10 +96,8 @@ export async function* readCsvFile<S extends SourceName>(
     skip_records_with_error: true,
     record_delimiter: ["\r\n", "\n"],
     max_record_size: MAX_RECORD_BYTES,
-    // csv-parse types on_record as returning a record; a batch (or null to hold) is what we emit.
-    on_record: onRecord as unknown as Options["on_record"],
   };
-  const parser = parse(parserOptions);
+  const parser = new RowParser(parserOptions, onRecord);
   parser.on("skip", (err: CsvError & { lines: number; empty_lines: number }) => {
     const line = lines.recordStart(err.lines, err.empty_lines);
     batch.rejects.push({ file: displayName, line, reason: describeParseError(err, line) });
@@ -126,6 +124,27 @@ export async function* readCsvFile<S extends SourceName>(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * csv-parse's Parser, checking each row as it is parsed: `push` receives every record
+ * synchronously, in order, while the parser's `info` still describes it, and passes on whole
+ * batches only. This is csv-parse's own `on_record` without the context object it builds for
+ * every record (a third of the parser's time on a large file).
+ */
+class RowParser<B> extends Parser {
+  constructor(
+    options: Options,
+    private readonly onRecord: (record: string[], info: Info) => B | null,
+  ) {
+    super(options);
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) return super.push(null, encoding);
+    const batch = this.onRecord(chunk as string[], this.info);
+    return batch === null ? true : super.push(batch, encoding);
+  }
+}
 
 interface HeaderLayout {
   width: number;

@@ -23,10 +23,10 @@ export type TimestampParser = (text: string) => number | undefined;
  */
 export function createTimestampParser(timeZone: string): TimestampParser {
   const isUtc = timeZone === "UTC" || timeZone === "Etc/UTC";
-  const hourStarts = new Map<string, number | null>();
+  const hourStarts = new Map<number, number | null>();
 
   const wallHourStart = (y: number, mo: number, d: number, h: number): number | null => {
-    const key = `${y}-${mo}-${d}-${h}`;
+    const key = ((y * 13 + mo) * 32 + d) * 24 + h; // one number per wall hour: no string per row
     let start = hourStarts.get(key);
     if (start === undefined) {
       const first = toInstant(timeZone, y, mo, d, h, 0, 0, 0);
@@ -95,6 +95,9 @@ function toInstant(
     .toInstant().epochMilliseconds;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] as number;
 }

@@ -15,6 +15,7 @@ export interface TimeBuckets {
 
 export function createTimeBuckets(timeZone: string): TimeBuckets {
   const offsetMs = createOffsetLookup(timeZone);
+  const days = new Map<number, string>();
   return {
     hourStart(instant) {
       const local = instant + offsetMs(instant);
@@ -28,7 +29,14 @@ export function createTimeBuckets(timeZone: string): TimeBuckets {
       return `${wall}${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
     },
     day(instant) {
-      return new Date(instant + offsetMs(instant)).toISOString().slice(0, 10);
+      // Offsets change on quarter hours at most, so a quarter hour has one local date.
+      const quarter = Math.floor(instant / 900_000);
+      let day = days.get(quarter);
+      if (day === undefined) {
+        day = new Date(instant + offsetMs(instant)).toISOString().slice(0, 10);
+        days.set(quarter, day);
+      }
+      return day;
     },
   };
 }
