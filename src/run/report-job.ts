@@ -70,11 +70,10 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
     started_at: new Date(request.now).toISOString(),
     status: "running",
   };
-  await appendHistory(context.outDir, record);
   context.log(`run ${record.run_id}: ${request.report} for ${request.period.id} (${request.trigger})`, {
     run_id: record.run_id,
   });
-  try {
+  await recorded(context, record, async () => {
     const result = await runReports({
       config: context.config,
       dataDir: context.dataDir,
@@ -93,17 +92,9 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
       result.files.map(async (file) => ({ path: file, sha256: await sha256(file) })),
     );
     const pdfPath = path.join(result.periodDir, `${report.audience}.pdf`);
-    record.deliveries = await deliver(context, request, report, pdfPath, request.force === true);
-    record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
-  } catch (err) {
-    record.status = "failed";
-    record.error = err instanceof Error ? err.message : String(err);
-    throw err;
-  } finally {
-    record.finished_at = new Date().toISOString();
-    await appendHistory(context.outDir, record);
-    context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
-  }
+    return deliver(context, request, report, pdfPath, request.force === true);
+  });
+  context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
   return record;
 }
 
@@ -152,15 +143,32 @@ export async function resendRun(
     to: Date.parse(original.period.to),
     timezone: original.period.timezone,
   };
-  await appendHistory(context.outDir, record);
-  try {
-    record.deliveries = await deliver(
+  await recorded(context, record, () =>
+    deliver(
       context,
       { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
       report,
       pdf.path,
       force,
-    );
+    ),
+  );
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The lifecycle of a recorded run: a history line when it starts, the work (which returns the
+ * deliveries), the status or the error, and a history line when it ends, whatever happened.
+ */
+async function recorded(
+  context: JobContext,
+  record: RunRecord,
+  work: () => Promise<Delivery[]>,
+): Promise<void> {
+  await appendHistory(context.outDir, record);
+  try {
+    record.deliveries = await work();
     record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
   } catch (err) {
     record.status = "failed";
@@ -170,10 +178,7 @@ export async function resendRun(
     record.finished_at = new Date().toISOString();
     await appendHistory(context.outDir, record);
   }
-  return record;
 }
-
-// ---------------------------------------------------------------------------------------------
 
 function reportConfig(config: Config, name: string): ReportConfig {
   const report = config.reports[name];
