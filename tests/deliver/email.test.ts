@@ -2,15 +2,13 @@ import { existsSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { readHistory } from "../../src/deliver/history.js";
-import { mailSettingsFromEnv } from "../../src/deliver/mail-settings.js";
-import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
-import { type EmailMode, type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
+import { resendRun, runReportJob } from "../../src/run/report-job.js";
 import { parsePeriodSpec } from "../../src/schedule/periods.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { jobContextFor, mailTo } from "../helpers/jobs.js";
 import { pdfText } from "../helpers/pdf.js";
 import { freePort, startSmtp } from "../helpers/smtp.js";
 
@@ -20,36 +18,15 @@ const period = parsePeriodSpec("2026-W46", "Europe/Paris", Date.now());
 const now = Date.parse("2026-11-16T07:00:00Z");
 
 async function setup(recipients: { to?: string[]; cc?: string[]; bcc?: string[] }) {
-  const outDir = await newDir();
-  const config = parseConfig({
+  const raw = {
     timezone: "Europe/Paris",
     reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", ...recipients } },
-  }).config as Config;
-  const context: JobContext = {
-    config,
-    dataDir: data.dir,
-    outDir,
-    templatesDir: BUNDLED_TEMPLATES,
-    templates: await loadTemplates(
-      BUNDLED_TEMPLATES,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
-    log: () => {},
   };
-  return context;
+  return jobContextFor(raw, data.dir, await newDir());
 }
 
-function sendTo(port: number, attempts = 3): EmailMode {
-  const settings = mailSettingsFromEnv({
-    SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(port),
-    SMTP_PASSWORD: "s3cret-pass",
-    MAIL_FROM: "Shop reports <reports@shop.example>",
-    SMTP_TLS_REJECT_UNAUTHORIZED: "false", // the test server's certificate is self-signed
-  });
-  return { mode: "send", settings, retry: { attempts, firstDelayMs: 20 } };
-}
+// The password is set so a test can check it never reaches the history.
+const sendTo = (port: number, attempts = 3) => mailTo(port, attempts, { SMTP_PASSWORD: "s3cret-pass" });
 
 describe("email delivery over a real SMTP server", () => {
   it("sends the report with STARTTLS to To, Cc and Bcc, with the PDF attached and the figures in both bodies", async () => {

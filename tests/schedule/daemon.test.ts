@@ -2,15 +2,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load.js";
-import type { Config } from "../../src/config/schema.js";
 import { appendHistory, readHistory } from "../../src/deliver/history.js";
-import { mailSettingsFromEnv } from "../../src/deliver/mail-settings.js";
-import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
-import type { EmailMode, JobContext } from "../../src/run/report-job.js";
 import { startDaemon } from "../../src/schedule/daemon.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { jobContextFor, mailTo } from "../helpers/jobs.js";
 import { startSmtp } from "../helpers/smtp.js";
 
 const newDir = useTempDirs();
@@ -21,37 +17,13 @@ describe("the scheduling daemon", () => {
     const smtp = await startSmtp();
     const outDir = await newDir();
     try {
-      const config = parseConfig({
+      // Mondays 08:00: it will not fire during the test (on a Monday at 08:00:00 it would add one run).
+      const raw = {
         timezone: "Europe/Paris",
-        // Fires once a year, never during the test: only catch-up runs here.
-        reports: { weekly: { audience: "managers", schedule: "0 8 1 1 *", to: ["ceo@shop.example"] } },
-      }).config as Config;
-      config.reports.weekly = {
-        ...(config.reports.weekly as Config["reports"][string]),
-        schedule: "0 8 * * 1",
+        reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", to: ["ceo@shop.example"] } },
       };
-      const job: JobContext = {
-        config,
-        dataDir: data.dir,
-        outDir,
-        templatesDir: BUNDLED_TEMPLATES,
-        templates: await loadTemplates(
-          BUNDLED_TEMPLATES,
-          config.audiences,
-          config.funnel.steps.map((s) => s.name),
-        ),
-        log: () => {},
-      };
-      const email: EmailMode = {
-        mode: "send",
-        settings: mailSettingsFromEnv({
-          SMTP_HOST: "127.0.0.1",
-          SMTP_PORT: String(smtp.port),
-          MAIL_FROM: "reports@shop.example",
-          SMTP_TLS_REJECT_UNAUTHORIZED: "false",
-        }),
-        retry: { attempts: 2, firstDelayMs: 10 },
-      };
+      const job = await jobContextFor(raw, data.dir, outDir);
+      const email = mailTo(smtp.port, 2);
       // The daemon last ran on Monday 2 November and was down until Tuesday 17 November.
       await appendHistory(outDir, {
         run_id: "earlier",
