@@ -3,8 +3,8 @@ import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
-import { readHistory } from "../../src/deliver/history.js";
-import { resendRun, runReportJob } from "../../src/run/report-job.js";
+import { readHistory, type Trigger } from "../../src/deliver/history.js";
+import { type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
 import { parsePeriodSpec } from "../../src/schedule/periods.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
@@ -28,6 +28,23 @@ async function setup(recipients: { to?: string[]; cc?: string[]; bcc?: string[] 
 // The password is set so a test can check it never reaches the history.
 const sendTo = (port: number, attempts = 3) => mailTo(port, attempts, { SMTP_PASSWORD: "s3cret-pass" });
 
+/** Runs the "weekly" report for week 46, mailing through the loopback server on `port`. */
+function runWeekly(
+  context: JobContext,
+  port: number,
+  options: { attempts?: number; trigger?: Trigger; force?: boolean } = {},
+) {
+  return runReportJob(context, {
+    report: "weekly",
+    period,
+    trigger: options.trigger ?? "manual",
+    now,
+    generatedAt: now,
+    email: sendTo(port, options.attempts),
+    force: options.force,
+  });
+}
+
 describe("email delivery over a real SMTP server", () => {
   it("sends the report with STARTTLS to To, Cc and Bcc, with the PDF attached and the figures in both bodies", async () => {
     const smtp = await startSmtp();
@@ -37,14 +54,7 @@ describe("email delivery over a real SMTP server", () => {
         cc: ["cfo@shop.example"],
         bcc: ["archive@shop.example"],
       });
-      const run = await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(smtp.port),
-      });
+      const run = await runWeekly(context, smtp.port);
       expect(run.status).toBe("ok");
       expect(run.deliveries?.map((d) => [d.recipient, d.kind, d.status, d.attempts])).toEqual([
         ["ceo@shop.example", "to", "sent", 1],
@@ -94,14 +104,7 @@ describe("email delivery over a real SMTP server", () => {
         path.join(data.dir, "sessions.jsonl"),
         `${events.map((e) => JSON.stringify(e)).join("\n")}\n`,
       );
-      await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(smtp.port),
-      });
+      await runWeekly(context, smtp.port);
       const html = smtp.received[0]?.mail.html as string;
       expect(html).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
       expect(html).not.toContain("<script>");
@@ -119,14 +122,7 @@ describe("email delivery over a real SMTP server", () => {
       // A five-star rating whose text is negative becomes a quoted finding for support.
       const row = `u-x,2026-11-09T00:00:01,"<script>alert(1)</script> checkout crashed, froze, broken",5\n`;
       await appendFile(path.join(data.dir, "user_feedback.csv"), row);
-      await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(smtp.port),
-      });
+      await runWeekly(context, smtp.port);
       const html = smtp.received[0]?.mail.html as string;
       expect(html).toContain("wrote: \u201C&lt;script&gt;alert(1)&lt;/script&gt; checkout crashed");
       expect(html).not.toContain("<script>");
@@ -143,14 +139,7 @@ describe("email delivery over a real SMTP server", () => {
     });
     try {
       const context = await setup({ to: ["ceo@shop.example", "flaky@shop.example"] });
-      const run = await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(smtp.port),
-      });
+      const run = await runWeekly(context, smtp.port);
       expect(run.status).toBe("ok");
       expect(run.deliveries?.map((d) => [d.recipient, d.status, d.attempts])).toEqual([
         ["ceo@shop.example", "sent", 1],
@@ -166,14 +155,7 @@ describe("email delivery over a real SMTP server", () => {
     const smtp = await startSmtp({ onRecipient: (a) => (a === "gone@shop.example" ? 550 : undefined) });
     try {
       const context = await setup({ to: ["gone@shop.example"] });
-      const run = await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(smtp.port),
-      });
+      const run = await runWeekly(context, smtp.port);
       expect(run.status).toBe("delivery-failed");
       expect(run.deliveries?.[0]).toMatchObject({
         recipient: "gone@shop.example",
@@ -194,14 +176,7 @@ describe("email delivery over a real SMTP server", () => {
   it("exhausts its retries while the server is down, then `resend` delivers once it is up, and only once", async () => {
     const port = await freePort();
     const context = await setup({ to: ["ceo@shop.example"] });
-    const failed = await runReportJob(context, {
-      report: "weekly",
-      period,
-      trigger: "manual",
-      now,
-      generatedAt: now,
-      email: sendTo(port, 3),
-    });
+    const failed = await runWeekly(context, port, { attempts: 3 });
     expect(failed.status).toBe("delivery-failed");
     expect(failed.deliveries?.[0]).toMatchObject({ status: "failed", attempts: 3 });
     expect(failed.deliveries?.[0]?.error).toMatch(/ECONNREFUSED/);
@@ -212,25 +187,10 @@ describe("email delivery over a real SMTP server", () => {
       expect(resent).toMatchObject({ status: "ok", trigger: "resend", resend_of: failed.run_id });
       expect(smtp.received).toHaveLength(1);
       // Run again for the same period: the recipient already has it, so nothing is sent …
-      const again = await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "catch-up",
-        now,
-        generatedAt: now,
-        email: sendTo(port),
-      });
+      const again = await runWeekly(context, port, { trigger: "catch-up" });
       expect(again.deliveries?.[0]).toMatchObject({ status: "skipped" });
       // … unless asked.
-      const forced = await runReportJob(context, {
-        report: "weekly",
-        period,
-        trigger: "manual",
-        now,
-        generatedAt: now,
-        email: sendTo(port),
-        force: true,
-      });
+      const forced = await runWeekly(context, port, { force: true });
       expect(forced.deliveries?.[0]).toMatchObject({ status: "sent" });
       expect(smtp.received).toHaveLength(2);
     } finally {
