@@ -5,8 +5,8 @@ import { runReports } from "../src/run/run-reports.js";
 import { parsePeriodSpec } from "../src/schedule/periods.js";
 
 /** One whole pipeline run (every source, every metric, four PDFs) on DIR into OUT; prints one JSON line. */
-const [dataDir, outDir] = process.argv.slice(2);
-if (dataDir === undefined || outDir === undefined) throw new Error("usage: pipeline-child DATA OUT");
+const [dataDir, outDir, workers] = process.argv.slice(2);
+if (dataDir === undefined || outDir === undefined) throw new Error("usage: pipeline-child DATA OUT [WORKERS]");
 const config = parseConfig({ timezone: "Europe/Paris", data: { reject_limit: 0.05 } }).config as Config;
 const started = performance.now();
 const result = await runReports({
@@ -15,6 +15,7 @@ const result = await runReports({
   outDir,
   timeZone: "Europe/Paris",
   period: parsePeriodSpec("2026-W46", "Europe/Paris", Date.now()),
+  ...(workers === undefined ? {} : { workers: Number(workers) }),
   now: Date.now(),
   generatedAt: Date.parse("2026-11-16T07:00:00Z"),
   templatesDir: BUNDLED_TEMPLATES,
@@ -25,6 +26,9 @@ process.stdout.write(
     wallMs: Math.round(wallMs),
     rows: Object.fromEntries(result.sources.map((s) => [s.source, s.rows_read])),
     timings: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+    threads: result.reading.threads,
+    parts: result.reading.parts,
+    sourceMs: Object.fromEntries(Object.entries(result.reading.sourceMs).map(([k, v]) => [k, Math.round(v)])),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   })}\n`,
 );

@@ -22,7 +22,11 @@ export async function main(argv: string[]): Promise<number> {
   const dataOptions = (command: Command) =>
     command
       .option("--data <dir>", "data directory (overrides data.dir)")
-      .option("--timezone <zone>", "IANA time zone for naive timestamps and periods (overrides timezone)");
+      .option("--timezone <zone>", "IANA time zone for naive timestamps and periods (overrides timezone)")
+      .option(
+        "--workers <n>",
+        'threads reading the data: "auto" (one per core) or a count (overrides data.workers)',
+      );
 
   dataOptions(program.command("validate").description("read every source and report rows, spans and rejects"))
     .addOption(new Option("--rejects <n>", "rejects to print per source").default("10"))

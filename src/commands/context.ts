@@ -10,6 +10,8 @@ export interface DataOptions {
   data?: string;
   out?: string;
   timezone?: string;
+  /** Reading threads: "auto" or a count (overrides data.workers). */
+  workers?: string;
 }
 
 export interface CommandContext {
@@ -34,6 +36,7 @@ export async function commandContext(options: DataOptions): Promise<CommandConte
       `--timezone ${timeZone}: not a known IANA time zone (e.g. Europe/Paris, UTC)`,
     );
   }
+  if (options.workers !== undefined) config.data.workers = parseWorkers(options.workers);
   return {
     loaded,
     dataDir: options.data ? path.resolve(options.data) : path.resolve(baseDir, config.data.dir),
@@ -47,4 +50,12 @@ export async function commandContext(options: DataOptions): Promise<CommandConte
 export function shownPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative === "" ? "." : relative.startsWith("..") ? file : relative;
+}
+
+function parseWorkers(value: string): "auto" | number {
+  if (value === "auto") return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new ReportsError("usage", `--workers ${value}: expected "auto" or a whole number from 1 to 64`);
+  return n;
 }

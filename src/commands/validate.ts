@@ -1,6 +1,6 @@
 import path from "node:path";
-import { ingestAll } from "../ingest/ingest-all.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { autoWorkers, readAllSources } from "../run/read-pass.js";
 import { formatInstant } from "../schedule/periods.js";
 import type { SourceSummary } from "../types.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
@@ -23,10 +23,14 @@ export async function validateCommand(
 ): Promise<number> {
   const { loaded, dataDir, timeZone } = await commandContext(options);
   const limit = loaded.config.data.reject_limit;
-  const summaries = await ingestAll({
+  const { data } = loaded.config;
+  const { summaries } = await readAllSources({
     dataDir,
-    patterns: loaded.config.data.sources,
+    patterns: data.sources,
     timeZone,
+    metrics: null,
+    workers: data.workers === "auto" ? autoWorkers() : data.workers,
+    splitBytes: data.split_mb * 1024 * 1024,
     onProgress: ingestProgress(),
   });
 

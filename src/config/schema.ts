@@ -125,6 +125,17 @@ export const configSchema = z
          * equal to the limit passes.
          */
         reject_limit: z.number().min(0).max(1).default(0.05),
+        /**
+         * Threads reading the sources at once: "auto" (the cores this process may use) or a count.
+         * Each thread costs a few tens of MB; 1 reads everything in the main thread.
+         */
+        workers: z.union([z.literal("auto"), z.number().int().min(1).max(64)]).default("auto"),
+        /**
+         * A file of at least twice this many MB is read in parts of about this size, so several
+         * threads share one large file. Smaller parts balance the threads better; each part costs
+         * one more set of partial metric states to merge.
+         */
+        split_mb: z.number().min(1).default(16),
       })
       .prefault({}),
     output: z

@@ -1,7 +1,8 @@
-import { type CsvError, type Info, type Options, Parser } from "csv-parse";
+import type { CsvError } from "csv-parse";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
-import { openSourceFile } from "./files.js";
+import { createCsvRecordReader, MAX_RECORD_BYTES } from "./csv-records.js";
+import { type ByteRange, openSourceFile } from "./files.js";
 import type { CsvSourceSpec } from "./source-spec.js";
 import type { TimestampParser } from "./timestamp.js";
 import { createRow, RowRejection } from "./values.js";
@@ -18,15 +19,22 @@ export interface FileReadOptions {
   displayName: string;
   /** Rows per batch; bigger batches mean fewer async hops, smaller ones less memory. Default 2000. */
   batchSize?: number;
-  /** Told how many bytes of the file (as stored, compressed or not) were read. */
-  onBytes?: (bytes: number) => void;
+  /** Sees every chunk of the file's bytes as stored (compressed or not), as they are read. */
+  onData?: (chunk: Buffer) => void;
+  /**
+   * Read only these bytes of the file (a part of a split file, starting on a record boundary).
+   * A part after the first carries the file's header line as `prefix`, read before its bytes, so
+   * the part's lines count from that header line as line 1.
+   */
+  range?: ByteRange & { prefix: Uint8Array | null };
+  /**
+   * Told when a record ran into the end of the input inside an open quoted field (or past the
+   * record size limit): for a part of a split file, the sign that the split cut a quoted field.
+   */
+  onUnclosedQuote?: () => void;
+  /** Told at the end how many lines the file's (or part's) own bytes held, counted as reject lines are. */
+  onLines?: (lines: number) => void;
 }
-
-/**
- * A record longer than this is taken for a runaway quote: csv-parse cannot resync after it, so the
- * rest of the file is reported as one reject rather than buffered into memory.
- */
-const MAX_RECORD_BYTES = 1024 * 1024;
 
 /**
  * Streams one CSV file as batches of typed records and rejects. Column order is free and extra
@@ -43,7 +51,6 @@ export async function* readCsvFile<S extends SourceName>(
   let batch: FileBatch<RecordOf[S]> = { records: [], rejects: [] };
   let header: HeaderLayout | null = null;
   let fatal: string | null = null;
-  const lines = createLineTracker();
 
   let fields: string[] = [];
   const row = createRow((column) => {
@@ -58,14 +65,13 @@ export async function* readCsvFile<S extends SourceName>(
     return full;
   };
 
-  const onRecord = (record: string[], info: Info): FileBatch<RecordOf[S]> | null => {
-    const line = lines.recordStart(info.lines, info.empty_lines);
+  const onRecord = (record: string[], line: number): FileBatch<RecordOf[S]> | null => {
     if (header === null) {
       header = readHeader(record);
       const missing = spec.required.filter((column) => !header?.indexOf.has(column));
       if (missing.length === 0) return null;
       fatal = `${displayName}: missing required column ${missing.map((c) => `"${c}"`).join(", ")}`;
-      return { records: [], rejects: [] }; // wakes the reader, which stops at once
+      return null; // the reader stops at once
     }
     if (fatal !== null) return null;
     // A line of spaces is a blank line, not a row of one empty field.
@@ -88,28 +94,35 @@ export async function* readCsvFile<S extends SourceName>(
     return takeFullBatch();
   };
 
-  const parserOptions: Options = {
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    record_delimiter: ["\r\n", "\n"],
-    max_record_size: MAX_RECORD_BYTES,
-  };
-  const parser = new RowParser(parserOptions, onRecord);
-  parser.on("skip", (err: CsvError & { lines: number; empty_lines: number }) => {
-    const line = lines.recordStart(err.lines, err.empty_lines);
-    batch.rejects.push({ file: displayName, line, reason: describeParseError(err, line) });
+  const reader = createCsvRecordReader({
+    onRecord: (record, line) => {
+      const full = onRecord(record, line);
+      if (full !== null) ready.push(full);
+    },
+    onSkip: (err, line) => {
+      if (err.code === "CSV_QUOTE_NOT_CLOSED" || err.code === "CSV_MAX_RECORD_SIZE")
+        options.onUnclosedQuote?.();
+      batch.rejects.push({ file: displayName, line, reason: describeParseError(err, line) });
+      const full = takeFullBatch();
+      if (full !== null) ready.push(full);
+    },
   });
+  const ready: FileBatch<RecordOf[S]>[] = [];
 
-  const input = await openSourceFile(file, options.onBytes);
-  input.on("error", (err) => parser.destroy(err));
-  input.pipe(parser);
+  const input = await openSourceFile(file, options.onData, options.range);
+  const decoder = new TextDecoder("utf-8");
   try {
-    for await (const full of parser as AsyncIterable<FileBatch<RecordOf[S]>>) {
+    if (options.range?.prefix) reader.write(decoder.decode(options.range.prefix, { stream: true }));
+    const prefixLines = options.range?.prefix ? reader.lines : 0;
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      reader.write(decoder.decode(chunk, { stream: true }));
       if (fatal !== null) break;
-      yield full;
+      for (const full of ready.splice(0)) yield full;
+    }
+    if (fatal === null) {
+      reader.write(decoder.decode());
+      reader.end();
+      options.onLines?.(reader.lines - prefixLines);
     }
   } catch (err) {
     throw new ReportsError("data", `${displayName}: cannot be read: ${(err as Error).message}`, {
@@ -117,34 +130,13 @@ export async function* readCsvFile<S extends SourceName>(
     });
   } finally {
     input.destroy();
-    parser.destroy();
   }
   if (fatal !== null) throw new ReportsError("data", fatal);
+  for (const full of ready.splice(0)) yield full;
   if (batch.records.length > 0 || batch.rejects.length > 0) yield batch;
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/**
- * csv-parse's Parser, checking each row as it is parsed: `push` receives every record
- * synchronously, in order, while the parser's `info` still describes it, and passes on whole
- * batches only. This is csv-parse's own `on_record` without the context object it builds for
- * every record (a third of the parser's time on a large file).
- */
-class RowParser<B> extends Parser {
-  constructor(
-    options: Options,
-    private readonly onRecord: (record: string[], info: Info) => B | null,
-  ) {
-    super(options);
-  }
-
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) return super.push(null, encoding);
-    const batch = this.onRecord(chunk as string[], this.info);
-    return batch === null ? true : super.push(batch, encoding);
-  }
-}
 
 interface HeaderLayout {
   width: number;
@@ -161,24 +153,7 @@ function readHeader(record: string[]): HeaderLayout {
   return { width: record.length, indexOf };
 }
 
-/**
- * csv-parse tells the line where a record ends and how many empty lines it skipped; the record
- * starts on the line after the previous record, past the empty lines skipped since then.
- */
-function createLineTracker() {
-  let previousEnd = 0;
-  let previousEmpty = 0;
-  return {
-    recordStart(endLine: number, emptyLines: number): number {
-      const start = previousEnd + 1 + (emptyLines - previousEmpty);
-      previousEnd = endLine;
-      previousEmpty = emptyLines;
-      return start;
-    },
-  };
-}
-
-function describeParseError(err: CsvError & { lines: number }, line: number): string {
+function describeParseError(err: CsvError, line: number): string {
   if (err.code === "CSV_QUOTE_NOT_CLOSED") {
     return `unclosed quote: lines ${line}-${err.lines} (the rest of the file) could not be read`;
   }

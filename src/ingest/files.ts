@@ -28,21 +28,48 @@ export async function resolveSourceFiles(dataDir: string, pattern: string): Prom
 /** Read buffer size: large reads cut per-chunk overhead in the parsers. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
-/**
- * Opens a file as a byte stream, gunzipping it when it starts with the gzip magic bytes
- * (whatever its name), so `.gz` files and misnamed compressed files both read transparently.
- */
-export async function openSourceFile(file: string, onBytes?: (bytes: number) => void): Promise<Readable> {
+/** A stretch of a file: bytes `start` (inclusive) to `end` (exclusive). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Whether a file starts with the gzip magic bytes (whatever its name). */
+export async function isGzip(file: string): Promise<boolean> {
+  const head = await readHead(file, 2);
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Up to `bytes` bytes from `position` of a file. */
+export async function readHead(file: string, bytes: number, position = 0): Promise<Buffer> {
   const handle = await open(file, "r");
-  const magic = Buffer.alloc(2);
   try {
-    await handle.read(magic, 0, 2, 0);
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, position);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
-  const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-  if (onBytes) raw.on("data", (chunk) => onBytes(chunk.length));
-  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
+}
+
+/**
+ * Opens a file as a byte stream, gunzipping it when it starts with the gzip magic bytes
+ * (whatever its name), so `.gz` files and misnamed compressed files both read transparently.
+ * With a range, only those bytes of an uncompressed file are read (a compressed file cannot be
+ * entered in the middle, so it is never split).
+ */
+export async function openSourceFile(
+  file: string,
+  onData?: (chunk: Buffer) => void,
+  range?: ByteRange,
+): Promise<Readable> {
+  const gzip = await isGzip(file);
+  const raw = createReadStream(file, {
+    highWaterMark: READ_CHUNK_BYTES,
+    ...(range && !gzip ? { start: range.start, end: range.end - 1 } : {}),
+  });
+  if (onData) raw.on("data", (chunk) => onData(chunk as Buffer));
+  if (!gzip) return raw;
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
   raw.on("error", (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);

@@ -1,10 +1,6 @@
-import { stat } from "node:fs/promises";
-import path from "node:path";
-import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
-import { readCsvFile } from "./csv-reader.js";
 import { resolveSourceFiles } from "./files.js";
-import { readJsonFile } from "./json-reader.js";
+import { displayName, type PartResult, readPart, summarizeParts, wholeFileParts } from "./parts.js";
 import type { SourceSpec } from "./source-spec.js";
 import type { TimestampParser } from "./timestamp.js";
 
@@ -42,76 +38,43 @@ export async function ingestSource<S extends SourceName>(
   options: IngestSourceOptions,
   consume: (records: RecordOf[S][]) => void = () => {},
 ): Promise<SourceSummary> {
-  const keepRejects = options.keepRejects ?? 100;
-  const files = await resolveSourceFiles(options.dataDir, options.pattern ?? spec.defaultPattern);
-  const summary: SourceSummary = {
-    source: spec.name,
-    files: files.map((file) => displayName(options.dataDir, file)),
-    rows_read: 0,
-    rows_accepted: 0,
-    rows_rejected: 0,
-    rejects: [],
-    span: null,
-    error: null,
-  };
-  const errors: string[] = [];
-  const totalBytes = (await Promise.all(files.map((f) => stat(f).then((s) => s.size)))).reduce(
-    (a, b) => a + b,
-    0,
+  const files = (await resolveSourceFiles(options.dataDir, options.pattern ?? spec.defaultPattern)).map(
+    (file) => ({ file, displayName: displayName(options.dataDir, file) }),
   );
+  const parts = await wholeFileParts(spec, files);
+  const totalBytes = parts.reduce((sum, p) => sum + p.end, 0);
   let bytes = 0;
+  let rows = 0;
   const report = (done: boolean) =>
-    options.onProgress?.({
-      source: spec.name,
-      rows: summary.rows_accepted + summary.rows_rejected,
-      bytes,
-      totalBytes,
-      done,
-    });
-  let spanFrom = Number.POSITIVE_INFINITY;
-  let spanTo = Number.NEGATIVE_INFINITY;
-
-  for (const file of files) {
-    const fileOptions = {
-      parseTime: options.parseTime,
-      displayName: displayName(options.dataDir, file),
-      batchSize: options.batchSize,
-      onBytes: (n: number) => {
-        bytes += n;
-      },
-    };
-    const batches =
-      spec.format === "csv" ? readCsvFile(spec, file, fileOptions) : readJsonFile(spec, file, fileOptions);
-    try {
-      for await (const batch of batches) {
-        for (const record of batch.records) {
-          const t = spec.timeOf(record);
-          if (t < spanFrom) spanFrom = t;
-          if (t > spanTo) spanTo = t;
-        }
-        summary.rows_accepted += batch.records.length;
-        summary.rows_rejected += batch.rejects.length;
-        for (const reject of batch.rejects) {
-          if (summary.rejects.length < keepRejects) summary.rejects.push(reject);
-          options.onReject?.(reject);
-        }
-        if (batch.records.length > 0) consume(batch.records);
-        report(false);
-      }
-    } catch (err) {
-      if (!(err instanceof ReportsError)) throw err;
-      errors.push(err.message);
-    }
+    options.onProgress?.({ source: spec.name, rows, bytes, totalBytes, done });
+  const results: PartResult[] = [];
+  for (const part of parts) {
+    results.push(
+      await readPart(
+        spec,
+        part,
+        options.parseTime,
+        (records) => {
+          rows += records.length;
+          consume(records);
+          report(false);
+        },
+        {
+          onBytes: (n) => {
+            bytes += n;
+          },
+          batchSize: options.batchSize,
+        },
+      ),
+    );
   }
-  summary.rows_read = summary.rows_accepted + summary.rows_rejected;
   report(true);
-  // Rejects of one file arrive by batch; a parse error can be noticed after later rows.
-  summary.rejects.sort(
-    (a, b) => summary.files.indexOf(a.file) - summary.files.indexOf(b.file) || a.line - b.line,
+  return summarizeParts(
+    spec.name,
+    files.map((f) => f.displayName),
+    results,
+    { keepRejects: options.keepRejects, onReject: options.onReject },
   );
-  if (summary.rows_accepted > 0) summary.span = { from: spanFrom, to: spanTo };
-  if (errors.length > 0) summary.error = errors.join("; ");
-  return summary;
 }
 
 /**
@@ -129,11 +92,4 @@ export function rejectLimitFailures(summaries: SourceSummary[], limit: number): 
         .join("; ");
       return `${s.source}: ${s.rows_rejected} of ${s.rows_read} rows rejected (${share} %, limit ${(limit * 100).toFixed(1)} %); first: ${first}`;
     });
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function displayName(dataDir: string, file: string): string {
-  const relative = path.relative(dataDir, file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative.split(path.sep).join("/");
 }

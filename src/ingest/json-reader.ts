@@ -45,9 +45,11 @@ export async function* readJsonFile<S extends SourceName>(
     batch.rejects.push({ file: options.displayName, line, reason });
   };
 
-  const input = await openSourceFile(file, options.onBytes);
+  const input = await openSourceFile(file, options.onData, options.range);
   const decoder = new StringDecoder("utf8");
-  let scanner: Scanner | null = null;
+  // A part after the first of a split file is always JSON Lines (arrays are never split).
+  let scanner: Scanner | null =
+    options.range && options.range.start > 0 ? createLineScanner(accept, rejectAt) : null;
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       let text = decoder.write(chunk);

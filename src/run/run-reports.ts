@@ -2,17 +2,16 @@ import path from "node:path";
 import type { Config } from "../config/schema.js";
 import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.js";
 import { ReportsError } from "../errors.js";
-import { ingestAll } from "../ingest/ingest-all.js";
 import type { IngestProgress } from "../ingest/ingest-source.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { deriveFindings } from "../insights/findings.js";
-import { createMetricsRun } from "../metrics/engine.js";
 import { renderAudienceReport } from "../render/report.js";
 import { loadTemplates } from "../render/templates/load.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../schedule/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
 import { buildMetricsJson } from "./metrics-json.js";
+import { autoWorkers, readAllSources } from "./read-pass.js";
 
 export interface RunRequest {
   config: Config;
@@ -32,6 +31,8 @@ export interface RunRequest {
   writeCharts?: boolean;
   /** Render only these audiences (default: every audience of the configuration). */
   audiences?: string[];
+  /** Reading threads, overriding the configuration's `data.workers`. */
+  workers?: number;
   /** Told how ingest is going, per source. */
   onProgress?: (progress: IngestProgress) => void;
   writer?: OutputWriter;
@@ -50,6 +51,8 @@ export interface RunResult {
   findings: Finding[];
   /** Milliseconds per stage: ingest with every metric, findings, rendering, writing. */
   timings: { ingestMs: number; findingsMs: number; renderMs: number; writeMs: number };
+  /** How the data was read: threads, parts, and per source the milliseconds its parts took. */
+  reading: { threads: number; parts: number; sourceMs: Partial<Record<SourceName, number>> };
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
@@ -106,7 +109,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       period = chosen;
     }
   }
-  const { summaries, metrics, rejects } = pass;
+  const { summaries, metrics, rejects, reading } = pass;
   const previous = previousPeriod(period);
   const periodDir = path.join(request.outDir, period.id);
   const problems = dataProblems(summaries, request.config.data.reject_limit);
@@ -192,32 +195,32 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     metrics,
     findings,
     timings,
+    reading,
   };
 }
 
 /** One pass over the data for one period: summaries, metric results and every reject. */
 async function computePeriod(request: RunRequest, period: Period) {
   const rejects: { source: SourceName; reject: Reject }[] = [];
-  const metricsRun = createMetricsRun({
-    period,
-    previous: previousPeriod(period),
+  const { data } = request.config;
+  const pass = await readAllSources({
+    dataDir: request.dataDir,
+    patterns: data.sources,
     timeZone: request.timeZone,
-    config: request.config,
-  });
-  const summaries = await ingestAll(
-    {
-      dataDir: request.dataDir,
-      patterns: request.config.data.sources,
-      timeZone: request.timeZone,
-      onProgress: request.onProgress,
-      onReject: (source, reject) => {
-        if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
-      },
+    metrics: { period, previous: previousPeriod(period), timeZone: request.timeZone, config: request.config },
+    workers: request.workers ?? (data.workers === "auto" ? autoWorkers() : data.workers),
+    splitBytes: data.split_mb * 1024 * 1024,
+    onProgress: request.onProgress,
+    onReject: (source, reject) => {
+      if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
     },
-    metricsRun.consumers,
-  );
-  const withData = new Set(summaries.filter((s) => s.files.length > 0).map((s) => s.source));
-  return { summaries, metrics: metricsRun.results(withData), rejects };
+  });
+  return {
+    summaries: pass.summaries,
+    metrics: pass.results,
+    rejects,
+    reading: { threads: pass.threads, parts: pass.parts, sourceMs: pass.sourceMs },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { SourcePart } from "../ingest/parts.js";
+import { createTimestampParser } from "../ingest/timestamp.js";
+import { createMetricModules } from "../metrics/engine.js";
+import { packState } from "../metrics/transfer.js";
+import type { SourceName } from "../types.js";
+import { readPartIntoStates, type WorkerMessage, type WorkerSetup } from "./read-pass.js";
+
+/**
+ * A reading thread (see read-pass.ts): takes one part at a time, reads it into fresh states of
+ * its source's metric modules and posts back the part's result and the packed states. Progress
+ * goes out about every 4 MB.
+ */
+const PROGRESS_BYTES = 4 * 1024 * 1024;
+
+const port = parentPort;
+if (port === null) throw new Error("[ingest:worker] pass-worker runs only as a worker thread");
+const setup = workerData as WorkerSetup;
+const parseTime = createTimestampParser(setup.timeZone);
+const modules = setup.metrics === null ? [] : createMetricModules(setup.metrics);
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
+  let bytes = 0;
+  let rows = 0;
+  const flush = (source: SourceName) => {
+    post({ type: "progress", source, bytes, rows });
+    bytes = 0;
+    rows = 0;
+  };
+  readPartIntoStates(part, modules, parseTime, (b, r) => {
+    bytes += b;
+    rows += r;
+    if (bytes >= PROGRESS_BYTES) flush(part.source);
+  }).then(
+    ({ result, states }) => {
+      flush(part.source);
+      post({ type: "done", id, result, states: states.map(packState) });
+    },
+    (err: Error) => post({ type: "failed", id, message: err.message, stack: err.stack }),
+  );
+});

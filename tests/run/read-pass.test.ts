@@ -1,0 +1,159 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { metricsJsonEntry } from "../../src/metrics/engine.js";
+import { type PassOptions, type PassResult, readAllSources } from "../../src/run/read-pass.js";
+import type { MetricOutput, MetricResults } from "../../src/types.js";
+import { useTempDirs } from "../helpers/files.js";
+import { useGeneratedData } from "../helpers/generated.js";
+import { contextFor } from "../metrics/helpers.js";
+
+/**
+ * Issue 6's equality: every metric, summary and reject line is the same whether one thread or two
+ * read the data, and whether large files are split into parts or read whole. Threads are forced
+ * on this small sample (threadsFromBytes 0) and parts are made tiny (32 KB), so every source is
+ * split into many parts, sessions cross parts, and bad rows fall in later parts.
+ */
+const data = useGeneratedData({ days: 21, rowsPerDay: 200, seed: 5, end: "2026-11-16", badRowRate: 0.01 });
+const newDir = useTempDirs();
+const context = contextFor("2026-W46", "Europe/Paris");
+const SPLIT = 32 * 1024;
+
+function pass(dir: string, workers: number, splitBytes: number | null, extra: Partial<PassOptions> = {}) {
+  const rejects: string[] = [];
+  return readAllSources({
+    dataDir: dir,
+    patterns: {},
+    timeZone: "Europe/Paris",
+    metrics: context,
+    workers,
+    splitBytes,
+    threadsFromBytes: 0,
+    onReject: (source, r) => rejects.push(`${source} ${r.file}:${r.line}: ${r.reason}`),
+    ...extra,
+  }).then((result) => ({ ...result, rejects }));
+}
+
+/** metrics.json's view of every result, by ID. */
+function entries(results: MetricResults): Record<string, unknown> {
+  return Object.fromEntries(
+    [...results].map(([id, output]) => [
+      id,
+      {
+        entry: metricsJsonEntry(output),
+        previousRows: (output as MetricOutput & { previousRows?: unknown }).previousRows,
+      },
+    ]),
+  );
+}
+
+/** Deep equality, numbers within 1e-9 relative (a merged compensated sum may differ in its last bit). */
+function expectClose(actual: unknown, expected: unknown, at = "results"): void {
+  if (typeof expected === "number" && typeof actual === "number") {
+    expect(Math.abs(actual - expected), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    return;
+  }
+  if (expected !== null && typeof expected === "object") {
+    expect(actual !== null && typeof actual === "object", at).toBe(true);
+    const keys = Object.keys(expected as object);
+    expect(Object.keys(actual as object).sort(), at).toEqual([...keys].sort());
+    for (const key of keys)
+      expectClose(
+        (actual as Record<string, unknown>)[key],
+        (expected as Record<string, unknown>)[key],
+        `${at}.${key}`,
+      );
+    return;
+  }
+  expect(actual, at).toEqual(expected);
+}
+
+function same(a: PassResult & { rejects: string[] }, b: PassResult & { rejects: string[] }, exact: boolean) {
+  expect(b.summaries).toEqual(a.summaries);
+  expect(b.rejects).toEqual(a.rejects);
+  if (exact) expect(entries(b.results)).toEqual(entries(a.results));
+  else expectClose(entries(b.results), entries(a.results));
+}
+
+describe("one pass over every source, in threads and parts", () => {
+  it("gives identical results with one thread and with two, split or not", async () => {
+    const one = await pass(data.dir, 1, null);
+    expect(one.threads).toBe(1);
+    expect(one.results.size).toBeGreaterThan(50);
+    expect(one.rejects.length).toBeGreaterThan(20);
+    const two = await pass(data.dir, 2, null);
+    expect(two.threads).toBe(2);
+    same(one, two, true);
+
+    const oneSplit = await pass(data.dir, 1, SPLIT);
+    const twoSplit = await pass(data.dir, 2, SPLIT);
+    expect(twoSplit.parts).toBeGreaterThanOrEqual(40);
+    expect(twoSplit.threads).toBe(2);
+    // Same parts, merged in the same order: bit for bit, whichever thread read which part.
+    same(oneSplit, twoSplit, true);
+    expect(twoSplit.readAgainWhole).toEqual([]);
+    // Split against whole: same records, same reject lines; sums merged from parts within 1e-9.
+    same(one, twoSplit, false);
+  }, 60_000);
+
+  it("reads a file whose quoted fields hold line feeds whole when a split point falls inside one", async () => {
+    const dir = await newDir();
+    const lines = ["user_id,timestamp,feedback_text,rating"];
+    for (let i = 0; i < 4000; i++) {
+      const day = String(9 + (i % 7)).padStart(2, "0");
+      const text = i % 3 === 0 ? `"Line one of ${i}\nline two, with a comma\r\nline three"` : `plain ${i}`;
+      lines.push(`U${i},2026-11-${day}T10:00:00,${text},${(i % 5) + 1}`);
+      if (i % 500 === 7) lines.push(`U${i},not a time,${text},3`);
+    }
+    await writeFile(path.join(dir, "user_feedback.csv"), `${lines.join("\n")}\n`);
+    const whole = await pass(dir, 1, null);
+    const split = await pass(dir, 2, 16 * 1024);
+    expect(split.parts).toBeGreaterThan(5);
+    expect(split.readAgainWhole).toEqual(["user_feedback.csv"]);
+    expect(whole.readAgainWhole).toEqual([]);
+    expect(whole.summaries.find((s) => s.source === "feedback")?.rows_read).toBe(4008);
+    same(whole, split, true);
+  });
+
+  it("places reject lines the same when a split file has CRLF line ends and bare CRs in fields", async () => {
+    const dir = await newDir();
+    const lines = ["timestamp,endpoint,status_code,response_time_ms,service_name"];
+    for (let i = 0; i < 3000; i++) {
+      const endpoint = i % 7 === 0 ? "/odd\rpath" : "/checkout";
+      const status = i % 211 === 0 ? "ok" : "200";
+      lines.push(`2026-11-1${i % 6}T10:00:00Z,${endpoint},${status},${i % 90},payment-api`);
+    }
+    await writeFile(path.join(dir, "api_logs.csv"), `${lines.join("\r\n")}\r\n`);
+    const whole = await pass(dir, 1, null);
+    const split = await pass(dir, 2, 8 * 1024);
+    expect(split.parts).toBeGreaterThan(10);
+    expect(whole.rejects.length).toBe(15);
+    same(whole, split, true);
+  });
+
+  it("splits JSON Lines but reads a JSON array and a gzipped file whole", async () => {
+    const dir = await newDir();
+    const sessions = await readFile(path.join(data.dir, "sessions.jsonl"), "utf8");
+    const events = sessions
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .flatMap((l) => {
+        try {
+          const event = JSON.parse(l);
+          return typeof event.event_time === "string" && event.event_time.startsWith("2026") ? [event] : [];
+        } catch {
+          return [];
+        }
+      });
+    await writeFile(path.join(dir, "sessions.json"), JSON.stringify(events, null, 1));
+    await writeFile(
+      path.join(dir, "api_logs.csv.gz"),
+      gzipSync(await readFile(path.join(data.dir, "api_logs.csv"))),
+    );
+    const result = await pass(dir, 2, 4 * 1024);
+    expect(result.parts).toBe(2);
+    expect(result.summaries.find((s) => s.source === "sessions")?.rows_read).toBe(events.length);
+    same(await pass(dir, 1, null), result, true);
+  });
+});
