@@ -176,20 +176,6 @@ export async function readPart<S extends SourceName>(
 }
 
 /**
- * The files of a split file that must be read whole: a part before the last ended inside a quoted
- * field, so a split point fell inside a record. Returns their file indexes.
- */
-export function badlySplitFiles(results: PartResult[], parts: SourcePart[]): Set<number> {
-  const partsOf = new Map(parts.map((p) => [`${p.fileIndex}:${p.part}`, p.parts]));
-  const bad = new Set<number>();
-  for (const r of results) {
-    const count = partsOf.get(`${r.fileIndex}:${r.part}`) ?? 1;
-    if (count > 1 && r.part < count - 1 && r.unclosedQuote) bad.add(r.fileIndex);
-  }
-  return bad;
-}
-
-/**
  * One source's summary from its parts' results (any order): counts added, spans joined, reject
  * lines placed in their files (a part's lines start after the line feeds of the parts before it;
  * a CSV part's line 1 is the header it was given), rejects sorted by file and line, and each one

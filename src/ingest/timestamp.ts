@@ -7,7 +7,7 @@ import { Temporal } from "temporal-polyfill";
  * in the configured zone, resolved as Temporal's `compatible` disambiguation does: a repeated wall
  * time is the earlier instant, a skipped one moves forward by the gap.
  */
-const TIMESTAMP =
+export const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
 /** Parses one timestamp to epoch milliseconds, or returns undefined when it is not one. */
@@ -39,26 +39,15 @@ export function createTimestampParser(timeZone: string): TimestampParser {
   };
 
   return (text) => {
-    const m = TIMESTAMP.exec(text);
-    if (m === null) return undefined;
-    const y = Number(m[1]);
-    const mo = Number(m[2]);
-    const d = Number(m[3]);
-    const h = Number(m[4]);
-    const mi = Number(m[5]);
-    const s = m[6] === undefined ? 0 : Number(m[6]);
+    const t = scanTimestamp(text);
+    if (t === null) return undefined;
+    const { y, mo, d, h, mi, s, fraction } = t;
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-    const fractionMs = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+    const fractionMs = fraction === null ? 0 : Number(`0.${fraction}`) * 1000;
 
-    if (m[8] !== undefined || m[9] !== undefined) {
-      let offsetMinutes = 0;
-      if (m[9] !== undefined) {
-        const oh = Number(m[10]);
-        const om = m[11] === undefined ? 0 : Number(m[11]);
-        if (oh > 23 || om > 59) return undefined;
-        offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
-      }
-      return Date.UTC(y, mo - 1, d, h, mi, s) - offsetMinutes * 60_000 + fractionMs;
+    if (t.offsetMinutes !== null) {
+      if (t.offsetMinutes === INVALID_OFFSET) return undefined;
+      return Date.UTC(y, mo - 1, d, h, mi, s) - t.offsetMinutes * 60_000 + fractionMs;
     }
     if (isUtc) return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs;
 
@@ -66,6 +55,80 @@ export function createTimestampParser(timeZone: string): TimestampParser {
     if (hourStart !== null) return hourStart + (mi * 60 + s) * 1000 + fractionMs;
     return toInstant(timeZone, y, mo, d, h, mi, s, 0) + fractionMs;
   };
+}
+
+/** The fields of a timestamp as written (not yet range-checked), or null when it does not match {@link TIMESTAMP}. */
+export interface ScannedTimestamp {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  /** The fraction's digits (1 to 9), or null. */
+  fraction: string | null;
+  /** Minutes east of UTC (`Z` = 0), null for wall time, INVALID_OFFSET for hours > 23 or minutes > 59. */
+  offsetMinutes: number | null;
+}
+
+export const INVALID_OFFSET = Number.NaN;
+
+/**
+ * {@link TIMESTAMP} read character by character: the same strings match, with the same fields, at
+ * a fraction of the regular expression's cost (no match array, no substrings; this runs for
+ * every timestamp of every row). tests/ingest/timestamp.test.ts checks both agree on random text.
+ */
+export function scanTimestamp(text: string): ScannedTimestamp | null {
+  const n = text.length;
+  if (n < 16) return null;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const sep = text.charCodeAt(10);
+  if (
+    y < 0 ||
+    mo < 0 ||
+    d < 0 ||
+    h < 0 ||
+    mi < 0 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (sep !== 84 && sep !== 32) ||
+    text.charCodeAt(13) !== 58
+  )
+    return null;
+  let pos = 16;
+  let s = 0;
+  let fraction: string | null = null;
+  if (text.charCodeAt(pos) === 58) {
+    s = digits(text, pos + 1, 2);
+    if (s < 0) return null;
+    pos += 3;
+    if (text.charCodeAt(pos) === 46) {
+      let end = pos + 1;
+      while (end < n && end - pos <= 9 && isDigit(text.charCodeAt(end))) end++;
+      if (end === pos + 1) return null;
+      fraction = text.slice(pos + 1, end);
+      pos = end;
+    }
+  }
+  if (pos === n) return { y, mo, d, h, mi, s, fraction, offsetMinutes: null };
+  const c = text.charCodeAt(pos);
+  if (c === 90) return pos + 1 === n ? { y, mo, d, h, mi, s, fraction, offsetMinutes: 0 } : null;
+  if (c !== 43 && c !== 45) return null;
+  const oh = digits(text, pos + 1, 2);
+  if (oh < 0) return null;
+  pos += 3;
+  let om = 0;
+  if (pos < n) {
+    if (text.charCodeAt(pos) === 58) pos += 1;
+    om = digits(text, pos, 2);
+    if (om < 0 || pos + 2 !== n) return null;
+  }
+  const offsetMinutes = oh > 23 || om > 59 ? INVALID_OFFSET : (c === 45 ? -1 : 1) * (oh * 60 + om);
+  return { y, mo, d, h, mi, s, fraction, offsetMinutes };
 }
 
 /** True when the IANA zone name is known to this runtime. */
@@ -100,4 +163,19 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
   if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
   return DAYS_IN_MONTH[month - 1] as number;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The value of `count` ASCII digits at `at`, or -1 when one is not a digit (or missing). */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return -1; // also past the end (NaN)
+    value = value * 10 + (c - 48);
+  }
+  return value;
 }

@@ -52,7 +52,13 @@ export interface RunResult {
   /** Milliseconds per stage: ingest with every metric, findings, rendering, writing. */
   timings: { ingestMs: number; findingsMs: number; renderMs: number; writeMs: number };
   /** How the data was read: threads, parts, and per source the milliseconds its parts took. */
-  reading: { threads: number; parts: number; sourceMs: Partial<Record<SourceName, number>> };
+  reading: {
+    threads: number;
+    parts: number;
+    sourceMs: Partial<Record<SourceName, number>>;
+    /** Planning the parts, reading them (in the threads), merging their states. */
+    stagesMs: { plan: number; read: number; merge: number };
+  };
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
@@ -219,7 +225,7 @@ async function computePeriod(request: RunRequest, period: Period) {
     summaries: pass.summaries,
     metrics: pass.results,
     rejects,
-    reading: { threads: pass.threads, parts: pass.parts, sourceMs: pass.sourceMs },
+    reading: { threads: pass.threads, parts: pass.parts, sourceMs: pass.sourceMs, stagesMs: pass.stagesMs },
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTimestampParser } from "../../src/ingest/timestamp.js";
+import { createTimestampParser, scanTimestamp, TIMESTAMP } from "../../src/ingest/timestamp.js";
 
 const utc = createTimestampParser("UTC");
 const paris = createTimestampParser("Europe/Paris");
@@ -69,5 +69,75 @@ describe("timestamps (METRICS.md §1)", () => {
     const first = paris("2026-10-25T02:30:10");
     expect(paris("2026-10-25T02:30:10")).toBe(first);
     expect(paris("2026-10-25T02:59:59.5")).toBe(Date.UTC(2026, 9, 25, 0, 59, 59, 500));
+  });
+});
+
+describe("the timestamp scanner against the regular expression of METRICS.md §1", () => {
+  it("matches the same strings with the same fields, on 200,000 random near-timestamps", () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pieces = [
+      "2026-11-10",
+      "T",
+      " ",
+      "08:15",
+      ":30",
+      ".5",
+      ".123456789",
+      ".1234567890",
+      "Z",
+      "+02:00",
+      "+0200",
+      "+02",
+      "-05:30",
+      "+2",
+      ":",
+      "+",
+      "x",
+      "1",
+      "99",
+      "-",
+      ".",
+    ];
+    let matched = 0;
+    for (let i = 0; i < 200_000; i++) {
+      let text = "2026-11-10T08:15";
+      if (random() < 0.3) {
+        // Mutate one character of a valid start.
+        const at = Math.floor(random() * text.length);
+        text = text.slice(0, at) + String.fromCharCode(32 + Math.floor(random() * 90)) + text.slice(at + 1);
+      }
+      const extra = Math.floor(random() * 4);
+      for (let k = 0; k < extra; k++) text += pieces[Math.floor(random() * pieces.length)];
+      const m = TIMESTAMP.exec(text);
+      const scanned = scanTimestamp(text);
+      if (m === null) {
+        expect(scanned, text).toBeNull();
+        continue;
+      }
+      matched += 1;
+      const offset =
+        m[8] !== undefined
+          ? 0
+          : m[9] !== undefined
+            ? Number(m[10]) > 23 || Number(m[11] ?? 0) > 59
+              ? Number.NaN
+              : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
+            : null;
+      expect(scanned, text).toEqual({
+        y: Number(m[1]),
+        mo: Number(m[2]),
+        d: Number(m[3]),
+        h: Number(m[4]),
+        mi: Number(m[5]),
+        s: m[6] === undefined ? 0 : Number(m[6]),
+        fraction: m[7] ?? null,
+        offsetMinutes: offset,
+      });
+    }
+    expect(matched).toBeGreaterThan(50_000);
   });
 });
