@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Temporal } from "temporal-polyfill";
 import { generateSample } from "../src/sample/generate.js";
 
@@ -11,14 +10,16 @@ import { generateSample } from "../src/sample/generate.js";
  * The benchmark: for datasets of N rows per source (made once with the project's generator,
  * cached by seed and size in bench/.cache), the whole pipeline (ingest, every metric, findings,
  * four PDFs) in a fresh process, several times; prints per size the median wall time, rows per
- * second, peak RSS and time per stage, and writes the same to bench/results.json.
- * Usage: npm run bench -- [sizes, default 10000,100000,1000000] [runs, default 3]
+ * second (in all, and per source over the time its parts took in their threads), peak RSS and
+ * time per stage, and writes the same to bench/results.json. The pipeline runs from the compiled
+ * JavaScript (built first), as `reports run` does.
+ * Usage: npm run bench -- [sizes, default 10000,100000,1000000] [runs, default 3] [workers, default auto]
  */
 const root = path.resolve(import.meta.dirname, "..");
 const sizes = (process.argv[2] ?? "10000,100000,1000000").split(",").map(Number);
 const runs = Number(process.argv[3] ?? 3);
+const workers = process.argv[4];
 const DAYS = 28;
-const loader = pathToFileURL(path.join(root, "node_modules/tsx/dist/loader.mjs")).href;
 
 async function dataset(rowsPerSource: number): Promise<string> {
   const dir = path.join(root, "bench", ".cache", `uniform-seed1-${rowsPerSource}`);
@@ -42,8 +43,14 @@ interface ChildResult {
   wallMs: number;
   rows: Record<string, number>;
   timings: Record<string, number>;
+  threads: number;
+  parts: number;
+  sourceMs: Record<string, number>;
+  readingMs: Record<string, number>;
   maxRssMb: number;
 }
+
+execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -60,7 +67,7 @@ for (const size of sizes) {
     try {
       const line = execFileSync(
         process.execPath,
-        ["--import", loader, path.join(root, "bench", "pipeline-child.ts"), dir, out],
+        [path.join(root, "bench", "pipeline-child.mjs"), dir, out, ...(workers ? [workers] : [])],
         { encoding: "utf8", maxBuffer: 1 << 20 },
       );
       measured.push(JSON.parse(line.trim().split("\n").at(-1) as string));
@@ -75,21 +82,41 @@ for (const size of sizes) {
   const stages = Object.fromEntries(
     Object.keys(first.timings).map((k) => [k, median(measured.map((m) => m.timings[k] ?? 0))]),
   );
+  const sourceRowsPerSecond = Object.fromEntries(
+    Object.keys(rows).map((source) => {
+      const ms = median(measured.map((m) => m.sourceMs[source] ?? 0));
+      return [source, ms === 0 ? null : Math.round((rows[source] ?? 0) / (ms / 1000))];
+    }),
+  );
+  const reading = Object.fromEntries(
+    Object.keys(first.readingMs).map((k) => [k, median(measured.map((m) => m.readingMs[k] ?? 0))]),
+  );
   results.push({
     rowsPerSource: size,
     megabytes: Math.round(bytes / 1e5) / 10,
     rows,
     runs,
+    threads: first.threads,
+    parts: first.parts,
     wallMs,
+    wallMsAll: measured.map((m) => m.wallMs),
     rowsPerSecond: Math.round(totalRows / (wallMs / 1000)),
+    sourceRowsPerSecond,
     maxRssMb: median(measured.map((m) => m.maxRssMb)),
     stagesMs: stages,
+    readingMs: reading,
   });
   const r = results.at(-1) as (typeof results)[number];
   console.log(
     `${String(size).padStart(9)} rows/source  ${String(r.megabytes).padStart(7)} MB  wall ${(wallMs / 1000).toFixed(2)} s  ` +
       `${r.rowsPerSecond.toLocaleString("en-GB")} rows/s  peak RSS ${r.maxRssMb} MB  ` +
       `(ingest+metrics ${stages.ingestMs} ms, findings ${stages.findingsMs} ms, render ${stages.renderMs} ms, write ${stages.writeMs} ms)`,
+  );
+  console.log(
+    `${" ".repeat(11)}${r.threads} threads, ${r.parts} parts (plan ${reading.plan} ms, read ${reading.read} ms, merge ${reading.merge} ms); rows/s per source: ` +
+      Object.entries(sourceRowsPerSecond)
+        .map(([s, v]) => `${s} ${v === null ? "-" : v.toLocaleString("en-GB")}`)
+        .join(", "),
   );
 }
 const machine = {

@@ -57,7 +57,10 @@ export function createTimestampParser(timeZone: string): TimestampParser {
   };
 }
 
-/** The fields of a timestamp as written (not yet range-checked), or null when it does not match {@link TIMESTAMP}. */
+/**
+ * The fields of a timestamp as written (not yet range-checked), or null when it does not match
+ * {@link TIMESTAMP}. The object is reused by the next scan: read it before scanning again.
+ */
 export interface ScannedTimestamp {
   y: number;
   mo: number;
@@ -114,9 +117,9 @@ export function scanTimestamp(text: string): ScannedTimestamp | null {
       pos = end;
     }
   }
-  if (pos === n) return { y, mo, d, h, mi, s, fraction, offsetMinutes: null };
+  if (pos === n) return scanned(y, mo, d, h, mi, s, fraction, null);
   const c = text.charCodeAt(pos);
-  if (c === 90) return pos + 1 === n ? { y, mo, d, h, mi, s, fraction, offsetMinutes: 0 } : null;
+  if (c === 90) return pos + 1 === n ? scanned(y, mo, d, h, mi, s, fraction, 0) : null;
   if (c !== 43 && c !== 45) return null;
   const oh = digits(text, pos + 1, 2);
   if (oh < 0) return null;
@@ -128,7 +131,40 @@ export function scanTimestamp(text: string): ScannedTimestamp | null {
     if (om < 0 || pos + 2 !== n) return null;
   }
   const offsetMinutes = oh > 23 || om > 59 ? INVALID_OFFSET : (c === 45 ? -1 : 1) * (oh * 60 + om);
-  return { y, mo, d, h, mi, s, fraction, offsetMinutes };
+  return scanned(y, mo, d, h, mi, s, fraction, offsetMinutes);
+}
+
+/** One object, reused by every scan (this runs for every timestamp; the caller reads it at once). */
+const SCANNED: ScannedTimestamp = {
+  y: 0,
+  mo: 0,
+  d: 0,
+  h: 0,
+  mi: 0,
+  s: 0,
+  fraction: null,
+  offsetMinutes: null,
+};
+
+function scanned(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  fraction: string | null,
+  offsetMinutes: number | null,
+): ScannedTimestamp {
+  SCANNED.y = y;
+  SCANNED.mo = mo;
+  SCANNED.d = d;
+  SCANNED.h = h;
+  SCANNED.mi = mi;
+  SCANNED.s = s;
+  SCANNED.fraction = fraction;
+  SCANNED.offsetMinutes = offsetMinutes;
+  return SCANNED;
 }
 
 /** True when the IANA zone name is known to this runtime. */

@@ -53,7 +53,10 @@ export interface PassResult {
   parts: number;
   /** Per source, milliseconds its parts took to read (in whichever thread), for rows per second. */
   sourceMs: Partial<Record<SourceName, number>>;
-  /** Milliseconds to plan the parts, to read them all (threads started), to merge their states. */
+  /**
+   * Milliseconds to plan the parts, to read them all (threads started; sources are merged and
+   * finished as their last part arrives), and what was left to finish after the last part.
+   */
   stagesMs: { plan: number; read: number; merge: number };
   /** Split files read again whole because a split point fell inside a quoted field. */
   readAgainWhole: string[];
@@ -147,6 +150,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
           const part = { ...(whole as SourcePart), fileIndex: f.file.fileIndex };
           const outcome = await reader.read(part);
           Object.assign(f, { parts: 1, next: 1, states: outcome.states, results: [outcome.result] });
+          fileDone(result.source);
         }),
       );
       return;
@@ -160,6 +164,47 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
       const merged = f.states;
       f.states = merged === null ? next.states : own.map((m, i) => m.merge(merged[i], next.states[i]));
     }
+    if (f.next === f.parts) fileDone(result.source);
+  };
+
+  const sourceMs: Partial<Record<SourceName, number>> = {};
+  const summaries = new Map<SourceName, SourceSummary>();
+  const results: MetricResults = new Map();
+  const filesLeft = new Map(plans.map((p) => [p.source, p.files.length]));
+  // Rejects are handed on in source order at the end, whichever source finished first.
+  const rejectsOf = new Map<SourceName, Reject[]>(plans.map((p) => [p.source, []]));
+  /**
+   * A source whose files are all read is finished at once (its summary, its modules' results),
+   * while the threads read other sources: only the last source's results are left for the end.
+   */
+  const finish = (source: SourceName): void => {
+    const plan = plans.find((p) => p.source === source) as (typeof plans)[number];
+    const own = plan.files.map((_, i) => files.get(`${source}:${i}`) as FileMerge);
+    const partResults = own.flatMap((f) => f.results);
+    sourceMs[source] = partResults.reduce((sum, r) => sum + r.elapsedMs, 0);
+    progress.done(source);
+    summaries.set(
+      source,
+      summarizeParts(
+        source,
+        plan.files.map((f) => f.displayName),
+        partResults,
+        { onReject: options.onReject && ((reject) => rejectsOf.get(source)?.push(reject)) },
+      ),
+    );
+    if (options.metrics === null || plan.files.length === 0) return;
+    for (const [i, module] of modulesOf(source).entries()) {
+      let state = module.init();
+      for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);
+      const outputs = module.result(state);
+      for (const id of module.ids) results.set(id, outputs[id] as MetricOutput);
+    }
+    for (const f of own) f.states = null;
+  };
+  const fileDone = (source: SourceName): void => {
+    const left = (filesLeft.get(source) ?? 1) - 1;
+    filesLeft.set(source, left);
+    if (left === 0) finish(source);
   };
 
   try {
@@ -170,35 +215,22 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
         .sort((a, b) => b.end - b.start - (a.end - a.start))
         .map((part) => reader.read(part).then(accept)),
     );
-    await Promise.all(again);
+    // `again` grows while parts are read: a re-read is known only when a part comes back.
+    for (let n = 0; n < again.length; n = again.length) await Promise.all(again.slice(n));
     const read = performance.now();
-
-    const sourceMs: Partial<Record<SourceName, number>> = {};
-    const summaries: SourceSummary[] = [];
-    const results: MetricResults = new Map();
-    for (const plan of plans) {
-      const own = plan.files.map((_, i) => files.get(`${plan.source}:${i}`) as FileMerge);
-      const partResults = own.flatMap((f) => f.results);
-      sourceMs[plan.source] = partResults.reduce((sum, r) => sum + r.elapsedMs, 0);
-      progress.done(plan.source);
-      summaries.push(
-        summarizeParts(
-          plan.source,
-          plan.files.map((f) => f.displayName),
-          partResults,
-          { onReject: options.onReject && ((reject) => options.onReject?.(plan.source, reject)) },
-        ),
-      );
-      if (options.metrics === null || plan.files.length === 0) continue;
-      for (const [i, module] of modulesOf(plan.source).entries()) {
-        let state = module.init();
-        for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);
-        const outputs = module.result(state);
-        for (const id of module.ids) results.set(id, outputs[id] as MetricOutput);
-      }
-    }
+    for (const plan of plans) if (plan.files.length === 0) finish(plan.source);
+    for (const [source, rejects] of rejectsOf)
+      for (const reject of rejects) options.onReject?.(source, reject);
     const stagesMs = { plan: planned - started, read: read - planned, merge: performance.now() - read };
-    return { summaries, results, threads, parts: allParts.length, sourceMs, readAgainWhole, stagesMs };
+    return {
+      summaries: plans.map((p) => summaries.get(p.source) as SourceSummary),
+      results,
+      threads,
+      parts: allParts.length,
+      sourceMs,
+      readAgainWhole,
+      stagesMs,
+    };
   } finally {
     await reader.close();
   }

@@ -22,6 +22,24 @@ describe("reports validate", () => {
     expect(result.stdout).toMatch(/validate: ok\s*$/);
   });
 
+  it("reads with the threads asked for (--workers) and refuses a count it cannot use", async () => {
+    const dir = await newDir();
+    // Two files, 10 MB in all: past the size under which one thread reads everything, so
+    // --workers 2 reads them in two threads.
+    const rows = [apiHeader, ...Array.from({ length: 80_000 }, (_, i) => goodApi(i))];
+    await write(dir, "api_logs-1.csv", `${rows.join("\n")}\n`);
+    await write(dir, "api_logs-2.csv", `${[...rows, "soon,/x,200,1,svc"].join("\n")}\n`);
+    const one = await reports(["validate", "--data", dir, "--timezone", "UTC", "--workers", "1"]);
+    const two = await reports(["validate", "--data", dir, "--timezone", "UTC", "--workers", "2"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(one.stdout).toContain("api_logs-2.csv:80002: timestamp: not a timestamp");
+    expect(one.stdout).toMatch(/^api\s+2\s+160001\s+160000\s+1\s/m);
+    const bad = await reports(["validate", "--data", dir, "--workers", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--workers 0: expected "auto" or a whole number from 1 to 64');
+  });
+
   it("prints file:line: reason for bad rows and fails a source over the reject limit (exit 1)", async () => {
     const dir = await newDir();
     const rows = [

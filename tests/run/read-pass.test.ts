@@ -2,7 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { metricsJsonEntry } from "../../src/metrics/engine.js";
+import { ingestAll } from "../../src/ingest/ingest-all.js";
+import { createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
 import { type PassOptions, type PassResult, readAllSources } from "../../src/run/read-pass.js";
 import type { MetricOutput, MetricResults } from "../../src/types.js";
 import { useTempDirs } from "../helpers/files.js";
@@ -95,6 +96,15 @@ describe("one pass over every source, in threads and parts", () => {
     expect(twoSplit.readAgainWhole).toEqual([]);
     // Split against whole: same records, same reject lines; sums merged from parts within 1e-9.
     same(one, twoSplit, false);
+
+    // And against the plainest pass: one reader, records straight into one state per module.
+    const plain = createMetricsRun(context);
+    const summaries = await ingestAll(
+      { dataDir: data.dir, patterns: {}, timeZone: "Europe/Paris" },
+      plain.consumers,
+    );
+    expect(twoSplit.summaries).toEqual(summaries);
+    expectClose(entries(twoSplit.results), entries(plain.results(new Set(summaries.map((s) => s.source)))));
   }, 60_000);
 
   it("reads a file whose quoted fields hold line feeds whole when a split point falls inside one", async () => {
