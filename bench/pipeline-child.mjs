@@ -33,6 +33,7 @@ process.stdout.write(
     parts: result.reading.parts,
     sourceMs: round(result.reading.sourceMs),
     readingMs: round(result.reading.stagesMs),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   })}\n`,
 );

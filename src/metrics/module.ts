@@ -16,6 +16,12 @@ export interface MetricModule<S extends SourceName = SourceName, State = unknown
   source: S;
   /** Every metric ID `result` returns: the catalog's and the project's own. */
   ids: readonly string[];
+  /**
+   * True when the state holds only plain data (objects, arrays, Maps, Sets, numbers, strings, no
+   * statistics classes): it then crosses from a worker thread as it is, without being walked to
+   * pack and unpack class instances (see transfer.ts).
+   */
+  plainState?: boolean;
   init(): State;
   add(state: State, record: RecordOf[S]): void;
   merge(a: State, b: State): State;

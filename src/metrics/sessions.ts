@@ -80,6 +80,8 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
     name: "sessions",
     source: "sessions",
     ids: sessionsMetricIds(steps),
+    // Plain objects, arrays, Sets and a Map: crosses threads as it is (the largest state of all).
+    plainState: true,
     init: () => ({ sessions: new Map() }),
     add(state, e) {
       let s = state.sessions.get(e.session_id);

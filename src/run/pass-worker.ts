@@ -35,7 +35,13 @@ port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
   }).then(
     ({ result, states }) => {
       flush(part.source);
-      post({ type: "done", id, result, states: states.map(packState) });
+      const readers = modules.filter((m) => m.source === part.source);
+      post({
+        type: "done",
+        id,
+        result,
+        states: states.map((state, i) => (readers[i]?.plainState ? state : packState(state))),
+      });
     },
     (err: Error) => post({ type: "failed", id, message: err.message, stack: err.stack }),
   );

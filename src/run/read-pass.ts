@@ -325,6 +325,7 @@ function createLocalReader(options: PassOptions, onProgress: ProgressSink): Part
  */
 function createThreadReader(count: number, options: PassOptions, onProgress: ProgressSink): PartReader {
   const setup: WorkerSetup = { timeZone: options.timeZone, metrics: options.metrics };
+  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   const { entry, eval: isCode } = workerEntry();
   const waiting: { part: SourcePart; resolve: (o: PartOutcome) => void; reject: (e: Error) => void }[] = [];
   const running = new Map<number, { resolve: (o: PartOutcome) => void; reject: (e: Error) => void }>();
@@ -366,7 +367,11 @@ function createThreadReader(count: number, options: PassOptions, onProgress: Pro
         fail(err);
         return;
       }
-      job?.resolve({ result: message.result, states: message.states.map(unpackState) });
+      const readers = modules.filter((m) => m.source === message.result.source);
+      job?.resolve({
+        result: message.result,
+        states: message.states.map((state, i) => (readers[i]?.plainState ? state : unpackState(state))),
+      });
       dispatch();
     });
     worker.on("error", (err) => fail(new Error(`[ingest:worker] ${err.message}`, { cause: err })));
