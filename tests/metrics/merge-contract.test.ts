@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
+import { packState, unpackState } from "../../src/metrics/transfer.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";
@@ -86,6 +87,25 @@ describe.each(createMetricModules(context).map((m) => [m.name, m.source] as cons
       expectClose(module.result(left), module.result(right));
       const withEmpty = module.merge(module.init(), accumulate(module, all));
       expectClose(module.result(withEmpty), module.result(accumulate(module, all)));
+    });
+
+    it("crosses threads: a structured clone of its (packed) state gives the same results and merges", () => {
+      // What a worker thread posts: the state as it is when the module says it is plain data,
+      // else packed (statistics classes as tagged data), then unpacked on the other side.
+      const module = make();
+      const all = rows();
+      const half = (k: number) => all.filter((_, i) => i % 2 === k);
+      const cross = (state: unknown) =>
+        module.plainState ? structuredClone(state) : unpackState(structuredClone(packState(state)));
+      const whole = module.result(accumulate(module, all));
+      expect(module.result(cross(accumulate(module, all)))).toEqual(whole);
+      const merged = module.merge(cross(accumulate(module, half(0))), cross(accumulate(module, half(1))));
+      expect(module.result(merged)).toEqual(
+        module.result(module.merge(accumulate(module, half(0)), accumulate(module, half(1)))),
+      );
+      // A plain state must really be plain: structured clone would throw on functions and
+      // silently drop class prototypes, which the results above would show.
+      if (module.plainState) expect(() => structuredClone(accumulate(module, all))).not.toThrow();
     });
   },
 );
