@@ -3,6 +3,7 @@ import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
 import { packState, unpackState } from "../../src/metrics/transfer.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
+import { expectClose } from "../helpers/close.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";
 
@@ -19,27 +20,6 @@ function accumulate<S extends SourceName, St>(module: MetricModule<S, St>, rows:
   const state = module.init();
   for (const row of rows) module.add(state, row);
   return state;
-}
-
-/** Deep equality with numbers equal to 1e-9 relative (a merged sum may differ in its last bit). */
-function expectClose(actual: unknown, expected: unknown, at = "result"): void {
-  if (typeof expected === "number" && typeof actual === "number") {
-    expect(Math.abs(actual - expected), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
-    return;
-  }
-  if (expected !== null && typeof expected === "object") {
-    expect(actual !== null && typeof actual === "object", at).toBe(true);
-    const keys = Object.keys(expected as object);
-    expect(Object.keys(actual as object).sort(), at).toEqual([...keys].sort());
-    for (const key of keys)
-      expectClose(
-        (actual as Record<string, unknown>)[key],
-        (expected as Record<string, unknown>)[key],
-        `${at}.${key}`,
-      );
-    return;
-  }
-  expect(actual, at).toEqual(expected);
 }
 
 describe.each(createMetricModules(context).map((m) => [m.name, m.source] as const))(

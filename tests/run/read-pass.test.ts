@@ -6,6 +6,7 @@ import { ingestAll } from "../../src/ingest/ingest-all.js";
 import { createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
 import { type PassOptions, type PassResult, readAllSources } from "../../src/run/read-pass.js";
 import type { MetricOutput, MetricResults } from "../../src/types.js";
+import { expectClose } from "../helpers/close.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "../metrics/helpers.js";
@@ -47,27 +48,6 @@ function entries(results: MetricResults): Record<string, unknown> {
       },
     ]),
   );
-}
-
-/** Deep equality, numbers within 1e-9 relative (a merged compensated sum may differ in its last bit). */
-function expectClose(actual: unknown, expected: unknown, at = "results"): void {
-  if (typeof expected === "number" && typeof actual === "number") {
-    expect(Math.abs(actual - expected), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
-    return;
-  }
-  if (expected !== null && typeof expected === "object") {
-    expect(actual !== null && typeof actual === "object", at).toBe(true);
-    const keys = Object.keys(expected as object);
-    expect(Object.keys(actual as object).sort(), at).toEqual([...keys].sort());
-    for (const key of keys)
-      expectClose(
-        (actual as Record<string, unknown>)[key],
-        (expected as Record<string, unknown>)[key],
-        `${at}.${key}`,
-      );
-    return;
-  }
-  expect(actual, at).toEqual(expected);
 }
 
 function same(a: PassResult & { rejects: string[] }, b: PassResult & { rejects: string[] }, exact: boolean) {
