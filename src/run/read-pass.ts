@@ -65,8 +65,9 @@ export interface PassResult {
 /**
  * A reading thread's young generation. Parsing allocates a string per field and an object per
  * row that die young; a young generation larger than V8's default (16 MB) lets more of them die
- * there: measured on 1M rows per source, 9.2-9.6 s instead of 10.4-11.2 s, for about 30 MB
- * more per thread. (Capping the old generation instead saved 40-60 MB and cost 1.5 s.)
+ * there: measured on 1M rows per source, 9.2-9.6 s instead of 10.4-11.2 s back to back (this
+ * machine's runs vary by about 10 %), for about 30 MB more per thread. (Capping the old
+ * generation instead saved 40-60 MB and cost 1.5 s.)
  */
 const YOUNG_GENERATION_MB = 48;
 
