@@ -69,30 +69,44 @@ export function createCsvRecordReader(
     if (rest !== "") fallback.write(rest);
   };
 
-  /** One line's record (without its line end); false when the fast path cannot read it. */
-  const record = (line: string): boolean => {
-    if (line.length > fastLineChars) return false;
-    const fields = line.includes('"') ? splitQuotedLine(line) : line.split(",");
-    if (fields === null) return false;
-    // Bare CRs inside a line count as lines for csv-parse (rare: counted only when present).
-    const crs = line.includes("\r") ? countCRs(line) : 0;
+  /**
+   * One record's text (without its line end): true when read, OPEN when a quoted value goes on
+   * past it, false when the fast path cannot read it.
+   */
+  const record = (text: string): boolean | typeof OPEN => {
+    if (text.length > fastLineChars) return false;
+    const fields = text.includes('"') ? splitQuotedText(text) : text.split(",");
+    if (fields === null || fields === OPEN) return fields === OPEN ? OPEN : false;
+    // csv-parse counts every CR and LF inside a record as a line (rare: counted only when present).
+    const breaks =
+      (text.includes("\r") ? count(text, "\r") : 0) + (text.includes("\n") ? count(text, "\n") : 0);
     handler.onRecord(fields, previousEnd + 1 + (emptyLines - previousEmpty));
-    previousEnd = lines + crs;
+    previousEnd = lines + breaks;
     previousEmpty = emptyLines;
-    lines += crs;
+    lines += breaks;
     return true;
   };
 
-  /** Reads the complete lines of `text` from `from`; returns where the unread part begins, or -1 after a hand-over. */
+  /** Reads the complete records of `text` from `from`; returns where the unread part begins, or -1 after a hand-over. */
   const fastLines = (text: string, from: number): number => {
     let start = from;
     for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      let end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (end === start) {
         emptyLines += 1;
-      } else if (!record(text.slice(start, end))) {
-        takeOver(text.slice(start));
-        return -1;
+      } else {
+        let read = record(text.slice(start, end));
+        // A quoted value holding line breaks: the record goes on to the next line end.
+        while (read === OPEN) {
+          nl = text.indexOf("\n", nl + 1);
+          if (nl === -1) return start; // the rest of the record is in the next chunk
+          end = text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          read = record(text.slice(start, end));
+        }
+        if (!read) {
+          takeOver(text.slice(start));
+          return -1;
+        }
       }
       lines += 1;
       start = nl + 1;
@@ -123,11 +137,17 @@ export function createCsvRecordReader(
         } else {
           const head = pending + input.slice(0, nl + 1);
           pending = "";
-          if (fastLines(head, 0) === -1) {
+          const rest = fastLines(head, 0);
+          if (rest === -1) {
             (fallback as FallbackParser | null)?.write(input.slice(nl + 1));
             return;
           }
-          from = nl + 1;
+          if (rest < head.length) {
+            // A quoted value goes on past that line end (rare): read on from the record's start.
+            input = head.slice(rest) + input.slice(nl + 1);
+          } else {
+            from = nl + 1;
+          }
         }
       }
       const rest = fastLines(input, from);
@@ -143,8 +163,8 @@ export function createCsvRecordReader(
     },
     end() {
       if (fallback === null && pending !== "") {
-        // The last line, without a line end (a final CR is content: only CRLF ends a record).
-        if (!record(pending)) takeOver(pending);
+        // The last record, without a line end (a final CR is content: only CRLF ends a record).
+        if (record(pending) !== true) takeOver(pending);
         pending = "";
       }
       (fallback as FallbackParser | null)?.end();
@@ -160,11 +180,15 @@ export function createCsvRecordReader(
 
 // ---------------------------------------------------------------------------------------------
 
+/** A quoted value still open at the end of the text (it goes on after the line end). */
+const OPEN = Symbol("open quoted value");
+
 /**
- * The fields of a line holding quotes, or null when it is not plainly readable: a quote that does
- * not wrap a whole field, or a quoted field left open (it goes on in the next line).
+ * The fields of a record's text holding quotes; OPEN when a quoted value is still open at its end
+ * (everything before being plainly readable); null when it is not plainly readable: a quote that
+ * does not wrap a whole field.
  */
-function splitQuotedLine(line: string): string[] | null {
+function splitQuotedText(line: string): string[] | null | typeof OPEN {
   const end = line.length;
   const fields: string[] = [];
   let i = 0;
@@ -174,7 +198,7 @@ function splitQuotedLine(line: string): string[] | null {
       let from = i + 1;
       for (;;) {
         const q = line.indexOf('"', from);
-        if (q === -1) return null;
+        if (q === -1) return OPEN;
         value += line.slice(from, q);
         if (line.charCodeAt(q + 1) === 34) {
           value += '"';
@@ -199,9 +223,9 @@ function splitQuotedLine(line: string): string[] | null {
   }
 }
 
-function countCRs(line: string): number {
+function count(text: string, char: string): number {
   let n = 0;
-  for (let i = line.indexOf("\r"); i !== -1; i = line.indexOf("\r", i + 1)) n++;
+  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++;
   return n;
 }
 
