@@ -33,23 +33,29 @@ export interface FunnelStep {
   css_contains?: string | undefined;
 }
 
-interface SessionState {
-  user: string;
-  /** Other user ids seen in the same session (rare; null when none). */
-  otherUsers: string[] | null;
-  first: number;
-  events: number;
-  /** First time each step's test matched an event (Infinity: never). */
-  stepTimes: number[];
-  errorTime: number;
-  errorReason: string | null;
-  /** Distinct `path\u0000message` pairs of the session's error events. */
-  errorPairs: Set<string> | null;
-  terms: string[] | null;
-}
-
+/**
+ * Every session seen, one row each, in columns: numbers in typed arrays (no object per session,
+ * and a structured clone to the main thread copies them as blocks), the rare values (a second
+ * user, an error, search terms) in maps by row. About 60 bytes a session with the default five
+ * steps, plus its id and user strings.
+ */
 interface SessionsState {
-  sessions: Map<string, SessionState>;
+  /** Session id → row. */
+  index: Map<string, number>;
+  size: number;
+  ids: string[];
+  users: string[];
+  first: Float64Array;
+  events: Float64Array;
+  /** `steps` values per row: the first time each step's test matched an event (Infinity: never). */
+  stepTimes: Float64Array;
+  errorTime: Float64Array;
+  /** Other user ids seen in the same session. */
+  otherUsers: Map<number, string[]>;
+  errorReason: Map<number, string>;
+  /** Distinct `path\u0000message` pairs of the session's error events. */
+  errorPairs: Map<number, Set<string>>;
+  terms: Map<number, string[]>;
 }
 
 export function sessionsMetricIds(steps: readonly FunnelStep[]): string[] {
@@ -80,40 +86,59 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
     name: "sessions",
     source: "sessions",
     ids: sessionsMetricIds(steps),
-    // Plain objects, arrays, Sets and a Map: crosses threads as it is (the largest state of all).
+    // Typed arrays, arrays and Maps of plain values: crosses threads as it is (the largest state).
     plainState: true,
-    init: () => ({ sessions: new Map() }),
+    init: () => emptySessions(steps.length),
     add(state, e) {
-      let s = state.sessions.get(e.session_id);
-      if (s === undefined) {
-        s = newSession(e.user_id, steps.length);
-        state.sessions.set(e.session_id, s);
-      } else {
-        addUser(s, e.user_id);
-      }
+      let r = state.index.get(e.session_id);
+      if (r === undefined) r = newRow(state, e.session_id, e.user_id, steps.length);
+      else addUser(state, r, e.user_id);
       const t = e.event_time;
-      s.events += 1;
-      if (t < s.first) s.first = t;
+      state.events[r] = (state.events[r] as number) + 1;
+      if (t < (state.first[r] as number)) state.first[r] = t;
+      const base = r * steps.length;
       for (let i = 0; i < tests.length; i++) {
-        if (t < (s.stepTimes[i] as number) && (tests[i] as StepTest)(e)) s.stepTimes[i] = t;
+        if (t < (state.stepTimes[base + i] as number) && (tests[i] as StepTest)(e))
+          state.stepTimes[base + i] = t;
       }
       if (e.css.includes(ERROR_CSS)) {
         const message = e.text ?? "";
-        if (t < s.errorTime) {
-          s.errorTime = t;
-          s.errorReason = `${e.path} - ${message}`;
+        if (t < (state.errorTime[r] as number)) {
+          state.errorTime[r] = t;
+          state.errorReason.set(r, `${e.path} - ${message}`);
         }
-        addErrorPair(s, `${e.path}\u0000${message}`);
+        addErrorPair(state, r, `${e.path}\u0000${message}`);
       }
       if (e.css === SEARCH_CSS && e.value !== null) {
         const term = e.value.trim().toLowerCase();
-        if (term !== "") addTerms(s, [term]);
+        if (term !== "") addTerms(state, r, [term]);
       }
     },
     merge(a, b) {
-      for (const [id, y] of b.sessions) {
-        const x = a.sessions.get(id);
-        a.sessions.set(id, x === undefined ? y : mergeSession(x, y));
+      if (a.size === 0) return b;
+      const n = steps.length;
+      for (let rb = 0; rb < b.size; rb++) {
+        const id = b.ids[rb] as string;
+        let ra = a.index.get(id);
+        if (ra === undefined) ra = newRow(a, id, b.users[rb] as string, n);
+        else addUser(a, ra, b.users[rb] as string);
+        const others = b.otherUsers.get(rb);
+        if (others !== undefined) for (const user of others) addUser(a, ra, user);
+        if ((b.first[rb] as number) < (a.first[ra] as number)) a.first[ra] = b.first[rb] as number;
+        a.events[ra] = (a.events[ra] as number) + (b.events[rb] as number);
+        for (let i = 0; i < n; i++) {
+          const t = b.stepTimes[rb * n + i] as number;
+          if (t < (a.stepTimes[ra * n + i] as number)) a.stepTimes[ra * n + i] = t;
+        }
+        // On equal error times the first part's error wins (file order).
+        if ((b.errorTime[rb] as number) < (a.errorTime[ra] as number)) {
+          a.errorTime[ra] = b.errorTime[rb] as number;
+          a.errorReason.set(ra, b.errorReason.get(rb) as string);
+        }
+        const pairs = b.errorPairs.get(rb);
+        if (pairs !== undefined) for (const pair of pairs) addErrorPair(a, ra, pair);
+        const terms = b.terms.get(rb);
+        if (terms !== undefined) addTerms(a, ra, terms);
       }
       return a;
     },
@@ -172,49 +197,68 @@ function stepTest(step: FunnelStep): StepTest {
     (css_contains === undefined || e.css.includes(css_contains));
 }
 
-function newSession(user: string, steps: number): SessionState {
+function emptySessions(steps: number): SessionsState {
+  const capacity = 64;
   return {
-    user,
-    otherUsers: null,
-    first: Number.POSITIVE_INFINITY,
-    events: 0,
-    stepTimes: new Array<number>(steps).fill(Number.POSITIVE_INFINITY),
-    errorTime: Number.POSITIVE_INFINITY,
-    errorReason: null,
-    errorPairs: null,
-    terms: null,
+    index: new Map(),
+    size: 0,
+    ids: [],
+    users: [],
+    first: new Float64Array(capacity),
+    events: new Float64Array(capacity),
+    stepTimes: new Float64Array(capacity * steps),
+    errorTime: new Float64Array(capacity),
+    otherUsers: new Map(),
+    errorReason: new Map(),
+    errorPairs: new Map(),
+    terms: new Map(),
   };
 }
 
-/** Combines two parts of one session; on equal error times the first part's error wins (file order). */
-function mergeSession(a: SessionState, b: SessionState): SessionState {
-  for (const user of [b.user, ...(b.otherUsers ?? [])]) addUser(a, user);
-  a.first = Math.min(a.first, b.first);
-  a.events += b.events;
-  a.stepTimes = a.stepTimes.map((t, i) => Math.min(t, b.stepTimes[i] as number));
-  if (b.errorTime < a.errorTime) {
-    a.errorTime = b.errorTime;
-    a.errorReason = b.errorReason;
-  }
-  if (b.errorPairs !== null) for (const pair of b.errorPairs) addErrorPair(a, pair);
-  if (b.terms !== null) addTerms(a, b.terms);
-  return a;
+/** A new session's row: no event counted yet, no step, no error. */
+function newRow(state: SessionsState, id: string, user: string, steps: number): number {
+  const r = state.size;
+  if (r === state.first.length) grow(state, steps, r * 2);
+  state.size += 1;
+  state.index.set(id, r);
+  state.ids.push(id);
+  state.users.push(user);
+  state.first[r] = Number.POSITIVE_INFINITY;
+  state.events[r] = 0;
+  state.stepTimes.fill(Number.POSITIVE_INFINITY, r * steps, (r + 1) * steps);
+  state.errorTime[r] = Number.POSITIVE_INFINITY;
+  return r;
 }
 
-function addUser(s: SessionState, user: string): void {
-  if (user === s.user || s.otherUsers?.includes(user)) return;
-  if (s.otherUsers === null) s.otherUsers = [user];
-  else s.otherUsers.push(user);
+function grow(state: SessionsState, steps: number, capacity: number): void {
+  const larger = (column: Float64Array, width: number) => {
+    const next = new Float64Array(capacity * width);
+    next.set(column);
+    return next;
+  };
+  state.first = larger(state.first, 1);
+  state.events = larger(state.events, 1);
+  state.stepTimes = larger(state.stepTimes, steps);
+  state.errorTime = larger(state.errorTime, 1);
 }
 
-function addErrorPair(s: SessionState, pair: string): void {
-  if (s.errorPairs === null) s.errorPairs = new Set([pair]);
-  else s.errorPairs.add(pair);
+function addUser(state: SessionsState, r: number, user: string): void {
+  if (user === state.users[r]) return;
+  const others = state.otherUsers.get(r);
+  if (others === undefined) state.otherUsers.set(r, [user]);
+  else if (!others.includes(user)) others.push(user);
 }
 
-function addTerms(s: SessionState, terms: string[]): void {
-  if (s.terms === null) s.terms = [...terms];
-  else s.terms.push(...terms);
+function addErrorPair(state: SessionsState, r: number, pair: string): void {
+  const pairs = state.errorPairs.get(r);
+  if (pairs === undefined) state.errorPairs.set(r, new Set([pair]));
+  else pairs.add(pair);
+}
+
+function addTerms(state: SessionsState, r: number, terms: string[]): void {
+  const own = state.terms.get(r);
+  if (own === undefined) state.terms.set(r, [...terms]);
+  else own.push(...terms);
 }
 
 function summarize(state: SessionsState, period: Period, steps: readonly FunnelStep[], last: number) {
@@ -228,28 +272,36 @@ function summarize(state: SessionsState, period: Period, steps: readonly FunnelS
   let count = 0;
   let events = 0;
 
-  for (const s of state.sessions.values()) {
-    if (s.first < period.from || s.first >= period.to) continue;
+  const n = steps.length;
+  for (let r = 0; r < state.size; r++) {
+    const first = state.first[r] as number;
+    if (first < period.from || first >= period.to) continue;
     count += 1;
-    events += s.events;
-    for (const user of [s.user, ...(s.otherUsers ?? [])])
-      sessionsPerUser.set(user, (sessionsPerUser.get(user) ?? 0) + 1);
+    events += state.events[r] as number;
+    const user = state.users[r] as string;
+    sessionsPerUser.set(user, (sessionsPerUser.get(user) ?? 0) + 1);
+    const others = state.otherUsers.get(r);
+    if (others !== undefined)
+      for (const u of others) sessionsPerUser.set(u, (sessionsPerUser.get(u) ?? 0) + 1);
+    const base = r * n;
+    const stepTime = (i: number) => state.stepTimes[base + i] as number;
     let stage = -1;
-    while (stage < last && Number.isFinite(s.stepTimes[stage + 1] as number)) stage += 1;
+    while (stage < last && Number.isFinite(stepTime(stage + 1))) stage += 1;
     for (let i = 0; i <= stage; i++) {
       stages[i] = (stages[i] ?? 0) + 1;
       if (i > 0) {
-        const gap = ((s.stepTimes[i] as number) - (s.stepTimes[i - 1] as number)) / 1000;
+        const gap = (stepTime(i) - stepTime(i - 1)) / 1000;
         if (gap >= 0) gaps[i]?.push(gap);
       }
     }
-    if (stage === last)
-      timeToConvert.push(((s.stepTimes[last] as number) - (s.stepTimes[0] as number)) / 1000);
-    if (Number.isFinite(s.stepTimes[0] as number) && !Number.isFinite(s.stepTimes[last] as number)) {
-      lossReasons.add(s.errorReason ?? "No error");
+    if (stage === last) timeToConvert.push((stepTime(last) - stepTime(0)) / 1000);
+    if (Number.isFinite(stepTime(0)) && !Number.isFinite(stepTime(last))) {
+      lossReasons.add(state.errorReason.get(r) ?? "No error");
     }
-    if (s.errorPairs !== null) for (const pair of s.errorPairs) errorPairs.add(pair);
-    if (s.terms !== null) for (const term of s.terms) terms.add(term);
+    const pairs = state.errorPairs.get(r);
+    if (pairs !== undefined) for (const pair of pairs) errorPairs.add(pair);
+    const searched = state.terms.get(r);
+    if (searched !== undefined) for (const term of searched) terms.add(term);
   }
 
   const stepsTable: TableRow[] = steps.map((step, i) => {
