@@ -2,6 +2,7 @@ import type { CsvError } from "csv-parse";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
 import { createCsvRecordReader, MAX_RECORD_BYTES } from "./csv-records.js";
+import { createUtf8Decoder } from "./decode.js";
 import { type ByteRange, openSourceFile } from "./files.js";
 import type { CsvSourceSpec } from "./source-spec.js";
 import type { TimestampParser } from "./timestamp.js";
@@ -110,17 +111,17 @@ export async function* readCsvFile<S extends SourceName>(
   const ready: FileBatch<RecordOf[S]>[] = [];
 
   const input = await openSourceFile(file, options.onData, options.range);
-  const decoder = new TextDecoder("utf-8");
+  const decoder = createUtf8Decoder();
   try {
-    if (options.range?.prefix) reader.write(decoder.decode(options.range.prefix, { stream: true }));
+    if (options.range?.prefix) reader.write(decoder.write(Buffer.from(options.range.prefix)));
     const prefixLines = options.range?.prefix ? reader.lines : 0;
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      reader.write(decoder.decode(chunk, { stream: true }));
+      reader.write(decoder.write(chunk));
       if (fatal !== null) break;
       for (const full of ready.splice(0)) yield full;
     }
     if (fatal === null) {
-      reader.write(decoder.decode());
+      reader.write(decoder.end());
       reader.end();
       options.onLines?.(reader.lines - prefixLines);
     }

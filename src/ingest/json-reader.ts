@@ -1,7 +1,7 @@
-import { StringDecoder } from "node:string_decoder";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, SourceName } from "../types.js";
 import type { FileBatch, FileReadOptions } from "./csv-reader.js";
+import { createUtf8Decoder } from "./decode.js";
 import { openSourceFile } from "./files.js";
 import type { EventSourceSpec } from "./source-spec.js";
 import { RowRejection } from "./values.js";
@@ -46,7 +46,7 @@ export async function* readJsonFile<S extends SourceName>(
   };
 
   const input = await openSourceFile(file, options.onData, options.range);
-  const decoder = new StringDecoder("utf8");
+  const decoder = createUtf8Decoder();
   // A part after the first of a split file is always JSON Lines (arrays are never split).
   let scanner: Scanner | null =
     options.range && options.range.start > 0 ? createLineScanner(accept, rejectAt) : null;
