@@ -75,11 +75,13 @@ export function createCsvRecordReader(
    */
   const record = (text: string): boolean | typeof OPEN => {
     if (text.length > fastLineChars) return false;
-    const fields = text.includes('"') ? splitQuotedText(text) : text.split(",");
+    const quoted = text.includes('"');
+    const fields = quoted ? splitQuotedText(text) : text.split(",");
     if (fields === null || fields === OPEN) return fields === OPEN ? OPEN : false;
-    // csv-parse counts every CR and LF inside a record as a line (rare: counted only when present).
+    // csv-parse counts every CR and LF inside a record as a line (rare: counted only when present;
+    // a line feed can only be inside quotes).
     const breaks =
-      (text.includes("\r") ? count(text, "\r") : 0) + (text.includes("\n") ? count(text, "\n") : 0);
+      (text.includes("\r") ? count(text, "\r") : 0) + (quoted && text.includes("\n") ? count(text, "\n") : 0);
     handler.onRecord(fields, previousEnd + 1 + (emptyLines - previousEmpty));
     previousEnd = lines + breaks;
     previousEmpty = emptyLines;
