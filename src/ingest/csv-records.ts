@@ -76,7 +76,7 @@ export function createCsvRecordReader(
   const record = (text: string): boolean | typeof OPEN => {
     if (text.length > fastLineChars) return false;
     const quoted = text.includes('"');
-    const fields = quoted ? splitQuotedText(text) : text.split(",");
+    const fields = quoted ? splitQuotedText(text) : splitCommas(text);
     if (fields === null || fields === OPEN) return fields === OPEN ? OPEN : false;
     // csv-parse counts every CR and LF inside a record as a line (rare: counted only when present;
     // a line feed can only be inside quotes).
@@ -181,6 +181,18 @@ export function createCsvRecordReader(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** `text.split(",")`, written out: measured faster in V8 for lines of a few fields. */
+function splitCommas(text: string): string[] {
+  const fields: string[] = [];
+  let start = 0;
+  for (let comma = text.indexOf(","); comma !== -1; comma = text.indexOf(",", start)) {
+    fields.push(text.slice(start, comma));
+    start = comma + 1;
+  }
+  fields.push(text.slice(start));
+  return fields;
+}
 
 /** A quoted value still open at the end of the text (it goes on after the line end). */
 const OPEN = Symbol("open quoted value");
