@@ -22,8 +22,19 @@ export function parseInteger(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
-/** Why a row is rejected; thrown by `Row` accessors and caught by the reader, once per bad row. */
-export class RowRejection extends Error {}
+/**
+ * Why a row is rejected; thrown by `Row` accessors and caught by the reader, once per bad row.
+ * It carries no stack trace: it is an expected outcome, not a fault, and capturing a stack costs
+ * more than reading the row (a file with many bad rows would spend its time there).
+ */
+export class RowRejection extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** The U+FFFD that Node's UTF-8 decoding puts where the bytes were not valid UTF-8. */
 const REPLACEMENT_CHARACTER = "\uFFFD";
