@@ -74,6 +74,10 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   print(
     `data:     ${read} rows read from ${shownPath(context.dataDir)}, ${rejected} rejected (listed in rejects.csv)`,
   );
+  const { threads, parts } = result.reading;
+  print(
+    `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by ${threads === 1 ? "one thread" : `${threads} threads`} (${parts} ${parts === 1 ? "part" : "parts"}); reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
+  );
   if (result.findings.length > 0) {
     print("findings:");
     for (const f of result.findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);
