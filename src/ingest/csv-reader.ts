@@ -124,7 +124,10 @@ export async function* readCsvFile<S extends SourceName>(
   });
   const ready: FileBatch<RecordOf[S]>[] = [];
 
-  const input = await openSourceFile(file, options.onData, options.range);
+  const input = await openSourceFile(file, options.onData, options.range).catch((err: Error) => {
+    // Gone or unreadable since the files were listed: a problem of this file, named as such.
+    throw new ReportsError("data", `${options.displayName}: cannot be read: ${err.message}`, { cause: err });
+  });
   const decoder = createUtf8Decoder();
   try {
     if (options.range?.prefix) reader.write(decoder.write(Buffer.from(options.range.prefix)));

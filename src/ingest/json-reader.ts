@@ -45,7 +45,10 @@ export async function* readJsonFile<S extends SourceName>(
     batch.rejects.push({ file: options.displayName, line, reason });
   };
 
-  const input = await openSourceFile(file, options.onData, options.range);
+  const input = await openSourceFile(file, options.onData, options.range).catch((err: Error) => {
+    // Gone or unreadable since the files were listed: a problem of this file, named as such.
+    throw new ReportsError("data", `${options.displayName}: cannot be read: ${err.message}`, { cause: err });
+  });
   const decoder = createUtf8Decoder();
   // A part after the first of a split file is always JSON Lines (arrays are never split).
   let scanner: Scanner | null =
