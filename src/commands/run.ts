@@ -3,7 +3,7 @@ import { createTimestampParser } from "../ingest/timestamp.js";
 import { runReports } from "../run/run-reports.js";
 import { parsePeriodRange, parsePeriodSpec } from "../schedule/periods.js";
 import type { Period } from "../types.js";
-import { formatPeriod } from "../util/format.js";
+import { formatCount, formatPeriod } from "../util/format.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 import { runOneReport } from "./jobs.js";
 import { ingestProgress } from "./progress.js";
@@ -72,7 +72,7 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   const read = result.sources.reduce((sum, s) => sum + s.rows_read, 0);
   const rejected = result.sources.reduce((sum, s) => sum + s.rows_rejected, 0);
   print(
-    `data:     ${read} rows read from ${shownPath(context.dataDir)}, ${rejected} rejected (listed in rejects.csv)`,
+    `data:     ${formatCount(read)} rows read from ${shownPath(context.dataDir)}, ${formatCount(rejected)} rejected (listed in rejects.csv)`,
   );
   const { threads, parts } = result.reading;
   print(
