@@ -115,9 +115,12 @@ export function kpiSection(
           .fillColor(MUTED)
           .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 19, ellipsis: true });
         const text = formatScalar(id, value);
+        // The largest size at which the whole figure fits the tile (a headline number is never cut).
+        doc.font(FONT.bold);
+        let size = 15;
+        while (size > 7 && doc.fontSize(size).widthOfString(text) > width - 14) size -= 0.5;
         doc
-          .font(FONT.bold)
-          .fontSize(text.length > 14 ? 10 : 15)
+          .fontSize(size)
           .fillColor(INK)
           .text(text, x + 7, y + 24, { width: width - 14, height: 20, ellipsis: true, lineBreak: false });
         doc
