@@ -119,6 +119,23 @@ describe("composed documents", () => {
     expect(text).not.toContain("x".repeat(500));
   });
 
+  it("shows a large headline figure whole, in a smaller size, never cut", async () => {
+    const { pdf } = await render(
+      {
+        title: "Big",
+        sections: [{ kind: "kpis", title: "KPIs", metrics: ["carts.value_lost", "api.requests"] }],
+      },
+      {
+        "carts.value_lost": { kind: "scalar", value: 12_995_840.03, previous: 3_007_816.33 },
+        "api.requests": { kind: "scalar", value: 1_234_567_890, previous: 1 },
+      },
+    );
+    const text = pdfText(pdf);
+    expect(text).toContain("12,995,840.03");
+    expect(text).toContain("1,234,567,890");
+    expect(text).not.toMatch(/\d…/);
+  });
+
   it("says 'No data for this period' for a section whose source had no file", async () => {
     const { pdf } = await render(
       {
