@@ -171,6 +171,21 @@ function readHeader(record: string[]): HeaderLayout {
   return { width: record.length, indexOf };
 }
 
+/**
+ * A reject of a part moved to its place in the file: its line, and the line range an
+ * unclosed-quote reason names (the only reason that quotes lines).
+ */
+export function placeReject(reject: Reject, shift: number): Reject {
+  return {
+    ...reject,
+    line: reject.line + shift,
+    reason: reject.reason.replace(
+      /^unclosed quote: lines (\d+)-(\d+)/,
+      (_, from: string, to: string) => `unclosed quote: lines ${Number(from) + shift}-${Number(to) + shift}`,
+    ),
+  };
+}
+
 function describeParseError(err: CsvError, line: number): string {
   if (err.code === "CSV_QUOTE_NOT_CLOSED") {
     return `unclosed quote: lines ${line}-${err.lines} (the rest of the file) could not be read`;

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
-import { readCsvFile } from "./csv-reader.js";
+import { placeReject, readCsvFile } from "./csv-reader.js";
 import { isGzip, readHead } from "./files.js";
 import { readJsonFile } from "./json-reader.js";
 import type { SourceSpec } from "./source-spec.js";
@@ -208,7 +208,7 @@ export function summarizeParts(
     // A CSV part after the first reads the header first: its line 2 is the part's first line.
     const shift = r.part === 0 ? 0 : linesBefore - r.prefixLines;
     for (const reject of r.rejects) {
-      const placed = shift === 0 ? reject : { ...reject, line: reject.line + shift };
+      const placed = shift === 0 ? reject : placeReject(reject, shift);
       if (summary.rejects.length < keepRejects) summary.rejects.push(placed);
       options.onReject?.(placed);
     }

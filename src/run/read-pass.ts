@@ -146,14 +146,16 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
     if (result.unclosedQuote && result.part < f.parts - 1) {
       Object.assign(f, { readAgain: true, waiting: new Map(), states: null, results: [] });
       readAgainWhole.push(f.file.displayName);
-      again.push(
-        planParts(SOURCES[result.source], [f.file], null).then(async ([whole]) => {
-          const part = { ...(whole as SourcePart), fileIndex: f.file.fileIndex };
-          const outcome = await reader.read(part);
-          Object.assign(f, { parts: 1, next: 1, states: outcome.states, results: [outcome.result] });
-          fileDone(result.source);
-        }),
-      );
+      const reread = planParts(SOURCES[result.source], [f.file], null).then(async ([whole]) => {
+        const part = { ...(whole as SourcePart), fileIndex: f.file.fileIndex };
+        const outcome = await reader.read(part);
+        Object.assign(f, { parts: 1, next: 1, states: outcome.states, results: [outcome.result] });
+        fileDone(result.source);
+      });
+      // Awaited after the first round; marked handled now, so a failure while the first round is
+      // still running (which then fails the pass anyway) is not an unhandled rejection.
+      reread.catch(() => {});
+      again.push(reread);
       return;
     }
     f.waiting.set(result.part, outcome);
@@ -257,7 +259,7 @@ interface PartOutcome {
   states: unknown[];
 }
 
-interface PartReader {
+export interface PartReader {
   read(part: SourcePart): Promise<PartOutcome>;
   close(): Promise<void>;
 }
@@ -307,13 +309,20 @@ function createLocalReader(options: PassOptions, onProgress: ProgressSink): Part
   const parseTime = createTimestampParser(options.timeZone);
   const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   // One part at a time: the parts share this thread anyway, and their order stays the plan's.
+  // After a part fails, the parts still queued are not read (the pass has failed).
   let queue: Promise<unknown> = Promise.resolve();
+  let failure: unknown = null;
   return {
     read(part) {
-      const next = queue.then(() =>
-        readPartIntoStates(part, modules, parseTime, (bytes, rows) => onProgress(part.source, bytes, rows)),
-      );
-      queue = next.catch(() => {});
+      const next = queue.then(() => {
+        if (failure !== null) throw failure;
+        return readPartIntoStates(part, modules, parseTime, (bytes, rows) =>
+          onProgress(part.source, bytes, rows),
+        );
+      });
+      queue = next.catch((err: unknown) => {
+        failure ??= err;
+      });
       return next;
     },
     close: async () => {},
@@ -324,7 +333,11 @@ function createLocalReader(options: PassOptions, onProgress: ProgressSink): Part
  * A pool of worker threads, each reading one part at a time; states come back packed (structured
  * clone drops class prototypes) and are unpacked here.
  */
-function createThreadReader(count: number, options: PassOptions, onProgress: ProgressSink): PartReader {
+export function createThreadReader(
+  count: number,
+  options: PassOptions,
+  onProgress: ProgressSink,
+): PartReader {
   const setup: WorkerSetup = { timeZone: options.timeZone, metrics: options.metrics };
   const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   const { entry, eval: isCode } = workerEntry();
@@ -365,6 +378,7 @@ function createThreadReader(count: number, options: PassOptions, onProgress: Pro
       if (message.type === "failed") {
         const err = new Error(`[ingest:worker] ${message.message}`);
         if (message.stack) err.stack = message.stack;
+        job?.reject(err); // this job left `running` above: `fail` rejects only the others
         fail(err);
         return;
       }
@@ -412,7 +426,7 @@ function workerEntry(): { entry: string | URL; eval: boolean } {
   };
 }
 
-type ProgressSink = (source: SourceName, bytes: number, rows: number) => void;
+export type ProgressSink = (source: SourceName, bytes: number, rows: number) => void;
 
 /** Per-source progress, summed over the parts being read (in any thread). */
 function createProgress(

@@ -4,7 +4,12 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ingestAll } from "../../src/ingest/ingest-all.js";
 import { createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
-import { type PassOptions, type PassResult, readAllSources } from "../../src/run/read-pass.js";
+import {
+  createThreadReader,
+  type PassOptions,
+  type PassResult,
+  readAllSources,
+} from "../../src/run/read-pass.js";
 import type { MetricOutput, MetricResults } from "../../src/types.js";
 import { expectClose } from "../helpers/close.js";
 import { useTempDirs } from "../helpers/files.js";
@@ -21,6 +26,13 @@ const data = useGeneratedData({ days: 21, rowsPerDay: 200, seed: 5, end: "2026-1
 const newDir = useTempDirs();
 const context = contextFor("2026-W46", "Europe/Paris");
 const SPLIT = 32 * 1024;
+const PASS_DEFAULTS = {
+  patterns: {},
+  timeZone: "Europe/Paris",
+  metrics: context,
+  workers: 2,
+  splitBytes: null,
+} satisfies Omit<PassOptions, "dataDir">;
 
 function pass(dir: string, workers: number, splitBytes: number | null, extra: Partial<PassOptions> = {}) {
   const rejects: string[] = [];
@@ -120,6 +132,43 @@ describe("one pass over every source, in threads and parts", () => {
     expect(split.parts).toBeGreaterThan(10);
     expect(whole.rejects.length).toBe(15);
     same(whole, split, true);
+  });
+
+  it("places an unclosed quote's line range in the file when it is in a later part", async () => {
+    const dir = await newDir();
+    const lines = ["timestamp,endpoint,status_code,response_time_ms,service_name"];
+    for (let i = 0; i < 2000; i++) lines.push(`2026-11-10T08:00:00Z,/checkout,200,${i},payment-api`);
+    lines.splice(1900, 0, '2026-11-10T08:00:00Z,"/open,200,1,x');
+    await writeFile(path.join(dir, "api_logs.csv"), `${lines.join("\n")}\n`);
+    const whole = await pass(dir, 1, null);
+    const split = await pass(dir, 2, 16 * 1024);
+    expect(split.parts).toBeGreaterThan(3);
+    expect(whole.rejects).toEqual([
+      "api api_logs.csv:1901: unclosed quote: lines 1901-2002 (the rest of the file) could not be read",
+    ]);
+    same(whole, split, true);
+  });
+
+  it("fails the pass, without hanging, when a reading thread fails on its last part", async () => {
+    const reader = createThreadReader(2, { ...PASS_DEFAULTS, dataDir: data.dir }, () => {});
+    try {
+      // A part of no known source: the thread throws (a bug, not a data problem) and reports it.
+      const part = {
+        source: "nope",
+        file: "x",
+        displayName: "x",
+        fileIndex: 0,
+        part: 0,
+        parts: 1,
+        start: 0,
+        end: 1,
+        prefix: null,
+      };
+      await expect(reader.read(part as never)).rejects.toThrow(/^\[ingest:worker\]/);
+      await expect(reader.read(part as never)).rejects.toThrow(/^\[ingest:worker\]/);
+    } finally {
+      await reader.close();
+    }
   });
 
   it("splits JSON Lines but reads a JSON array and a gzipped file whole", async () => {
