@@ -9,7 +9,10 @@ import { parsePeriodSpec } from "../dist/schedule/periods.js";
 const [dataDir, outDir, workers] = process.argv.slice(2);
 if (dataDir === undefined || outDir === undefined)
   throw new Error("usage: pipeline-child DATA OUT [WORKERS]");
-const { config } = parseConfig({ timezone: "Europe/Paris", data: { reject_limit: 0.05 } });
+const { config } = parseConfig({
+  timezone: "Europe/Paris",
+  data: { reject_limit: 0.05, ...(workers === undefined ? {} : { workers: Number(workers) }) },
+});
 const started = performance.now();
 const result = await runReports({
   config,
@@ -17,7 +20,6 @@ const result = await runReports({
   outDir,
   timeZone: "Europe/Paris",
   period: parsePeriodSpec("2026-W46", "Europe/Paris", Date.now()),
-  ...(workers === undefined ? {} : { workers: Number(workers) }),
   now: Date.now(),
   generatedAt: Date.parse("2026-11-16T07:00:00Z"),
   templatesDir: BUNDLED_TEMPLATES,

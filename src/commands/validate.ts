@@ -1,6 +1,6 @@
 import path from "node:path";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
-import { autoWorkers, readAllSources } from "../run/read-pass.js";
+import { readAllSources, readingOptions } from "../run/read-pass.js";
 import { formatInstant } from "../schedule/periods.js";
 import type { SourceSummary } from "../types.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
@@ -23,14 +23,11 @@ export async function validateCommand(
 ): Promise<number> {
   const { loaded, dataDir, timeZone } = await commandContext(options);
   const limit = loaded.config.data.reject_limit;
-  const { data } = loaded.config;
   const { summaries } = await readAllSources({
+    ...readingOptions(loaded.config.data),
     dataDir,
-    patterns: data.sources,
     timeZone,
     metrics: null,
-    workers: data.workers === "auto" ? autoWorkers() : data.workers,
-    splitBytes: data.split_mb * 1024 * 1024,
     onProgress: ingestProgress(),
   });
 

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { CsvError } from "csv-parse";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
@@ -124,12 +125,11 @@ export async function* readCsvFile<S extends SourceName>(
   });
   const ready: FileBatch<RecordOf[S]>[] = [];
 
-  const input = await openSourceFile(file, options.onData, options.range).catch((err: Error) => {
-    // Gone or unreadable since the files were listed: a problem of this file, named as such.
-    throw new ReportsError("data", `${options.displayName}: cannot be read: ${err.message}`, { cause: err });
-  });
+  // Opened inside the try: a file gone or unreadable since it was listed is this file's problem.
+  let input: Readable | undefined;
   const decoder = createUtf8Decoder();
   try {
+    input = await openSourceFile(file, options.onData, options.range);
     if (options.range?.prefix) reader.write(decoder.write(Buffer.from(options.range.prefix)));
     const prefixLines = options.range?.prefix ? reader.lines : 0;
     for await (const chunk of input as AsyncIterable<Buffer>) {
@@ -147,7 +147,7 @@ export async function* readCsvFile<S extends SourceName>(
       cause: err,
     });
   } finally {
-    input.destroy();
+    input?.destroy();
   }
   if (fatal !== null) throw new ReportsError("data", fatal);
   for (const full of ready.splice(0)) yield full;

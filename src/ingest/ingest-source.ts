@@ -1,6 +1,5 @@
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
-import { resolveSourceFiles } from "./files.js";
-import { displayName, type PartResult, readPart, summarizeParts, wholeFileParts } from "./parts.js";
+import { type PartResult, planParts, readPart, sourceFiles, summarizeParts } from "./parts.js";
 import type { SourceSpec } from "./source-spec.js";
 import type { TimestampParser } from "./timestamp.js";
 
@@ -38,10 +37,8 @@ export async function ingestSource<S extends SourceName>(
   options: IngestSourceOptions,
   consume: (records: RecordOf[S][]) => void = () => {},
 ): Promise<SourceSummary> {
-  const files = (await resolveSourceFiles(options.dataDir, options.pattern ?? spec.defaultPattern)).map(
-    (file) => ({ file, displayName: displayName(options.dataDir, file) }),
-  );
-  const parts = await wholeFileParts(spec, files);
+  const files = await sourceFiles(options.dataDir, options.pattern ?? spec.defaultPattern);
+  const parts = await planParts(spec, files, null);
   const totalBytes = parts.reduce((sum, p) => sum + p.end, 0);
   let bytes = 0;
   let rows = 0;

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, SourceName } from "../types.js";
 import type { FileBatch, FileReadOptions } from "./csv-reader.js";
@@ -45,15 +46,14 @@ export async function* readJsonFile<S extends SourceName>(
     batch.rejects.push({ file: options.displayName, line, reason });
   };
 
-  const input = await openSourceFile(file, options.onData, options.range).catch((err: Error) => {
-    // Gone or unreadable since the files were listed: a problem of this file, named as such.
-    throw new ReportsError("data", `${options.displayName}: cannot be read: ${err.message}`, { cause: err });
-  });
+  // Opened inside the try: a file gone or unreadable since it was listed is this file's problem.
+  let input: Readable | undefined;
   const decoder = createUtf8Decoder();
   // A part after the first of a split file is always JSON Lines (arrays are never split).
   let scanner: Scanner | null =
     options.range && options.range.start > 0 ? createLineScanner(accept, rejectAt) : null;
   try {
+    input = await openSourceFile(file, options.onData, options.range);
     for await (const chunk of input as AsyncIterable<Buffer>) {
       let text = decoder.write(chunk);
       if (scanner === null) {
@@ -77,7 +77,7 @@ export async function* readJsonFile<S extends SourceName>(
       cause: err,
     });
   } finally {
-    input.destroy();
+    input?.destroy();
   }
   if (batch.records.length > 0 || batch.rejects.length > 0) yield batch;
 }

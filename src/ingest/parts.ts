@@ -3,7 +3,7 @@ import path from "node:path";
 import { ReportsError } from "../errors.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
 import { placeReject, readCsvFile } from "./csv-reader.js";
-import { isGzip, readHead } from "./files.js";
+import { isGzip, readHead, resolveSourceFiles } from "./files.js";
 import { readJsonFile } from "./json-reader.js";
 import type { SourceSpec } from "./source-spec.js";
 import type { TimestampParser } from "./timestamp.js";
@@ -99,9 +99,15 @@ export async function planParts(
   return parts;
 }
 
-/** Whole-file parts (no splitting) for a source's files. */
-export function wholeFileParts(spec: SourceSpec, files: { file: string; displayName: string }[]) {
-  return planParts(spec, files, null);
+/** A source's files (its pattern resolved in the data directory), each with the name rejects carry. */
+export async function sourceFiles(
+  dataDir: string,
+  pattern: string,
+): Promise<{ file: string; displayName: string }[]> {
+  return (await resolveSourceFiles(dataDir, pattern)).map((file) => ({
+    file,
+    displayName: displayName(dataDir, file),
+  }));
 }
 
 /**
@@ -225,13 +231,13 @@ export function summarizeParts(
   return summary;
 }
 
+// ---------------------------------------------------------------------------------------------
+
 /** Display name of a file: relative to the data directory when inside it, with `/`. */
-export function displayName(dataDir: string, file: string): string {
+function displayName(dataDir: string, file: string): string {
   const relative = path.relative(dataDir, file);
   return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative.split(path.sep).join("/");
 }
-
-// ---------------------------------------------------------------------------------------------
 
 async function splitFile(
   spec: SourceSpec,

@@ -1,3 +1,4 @@
+import type { MetricModule } from "./module.js";
 import { Counter, Sum, ValueList } from "./stats.js";
 
 /**
@@ -29,6 +30,16 @@ export function packState(state: unknown): unknown {
 /** The reverse of `packState`, on a structured clone of a packed state. */
 export function unpackState(state: unknown): unknown {
   return walk(state, unpack);
+}
+
+/** The states of one source's modules (in module order), packed unless a module says its state is plain. */
+export function packStates(modules: readonly MetricModule[], states: unknown[]): unknown[] {
+  return states.map((state, i) => (modules[i]?.plainState ? state : packState(state)));
+}
+
+/** The reverse of `packStates`, on a structured clone of its result. */
+export function unpackStates(modules: readonly MetricModule[], states: unknown[]): unknown[] {
+  return states.map((state, i) => (modules[i]?.plainState ? state : unpackState(state)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { SourcePart } from "../ingest/parts.js";
 import { createTimestampParser } from "../ingest/timestamp.js";
 import { createMetricModules } from "../metrics/engine.js";
-import { packState } from "../metrics/transfer.js";
+import { packStates } from "../metrics/transfer.js";
 import type { SourceName } from "../types.js";
 import { readPartIntoStates, type WorkerMessage, type WorkerSetup } from "./read-pass.js";
 
@@ -36,12 +36,7 @@ port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
     ({ result, states }) => {
       flush(part.source);
       const readers = modules.filter((m) => m.source === part.source);
-      post({
-        type: "done",
-        id,
-        result,
-        states: states.map((state, i) => (readers[i]?.plainState ? state : packState(state))),
-      });
+      post({ type: "done", id, result, states: packStates(readers, states) });
     },
     (err: Error) => post({ type: "failed", id, message: err.message, stack: err.stack }),
   );

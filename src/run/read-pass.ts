@@ -1,22 +1,22 @@
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { Config } from "../config/schema.js";
 import { ReportsError } from "../errors.js";
-import { resolveSourceFiles } from "../ingest/files.js";
 import type { IngestProgress } from "../ingest/ingest-source.js";
 import {
-  displayName,
   type PartResult,
   planParts,
   readPart,
   type SourcePart,
+  sourceFiles,
   summarizeParts,
 } from "../ingest/parts.js";
 import { SOURCES } from "../ingest/sources/index.js";
 import { createTimestampParser, type TimestampParser } from "../ingest/timestamp.js";
 import { createMetricModules } from "../metrics/engine.js";
 import type { MetricContext, MetricModule } from "../metrics/module.js";
-import { unpackState } from "../metrics/transfer.js";
+import { unpackStates } from "../metrics/transfer.js";
 import {
   type MetricOutput,
   type MetricResults,
@@ -34,8 +34,8 @@ export interface PassOptions {
   timeZone: string;
   /** The metric modules' run (periods, configuration); null only reads and checks (validate). */
   metrics: MetricContext | null;
-  /** Worker threads reading at once; 1 reads in this thread. */
-  workers: number;
+  /** Worker threads reading at once: "auto" (the cores this process may use) or a count; 1 reads in this thread. */
+  workers: "auto" | number;
   /** A file of at least twice this many bytes is read in parts of about this size; null: never split. */
   splitBytes: number | null;
   /** Below this many bytes in all, one thread reads everything (threads cost more than they save). */
@@ -74,9 +74,11 @@ const YOUNG_GENERATION_MB = 48;
 /** Below this much data, starting threads costs more than it saves: one thread reads it all. */
 const THREADS_FROM_BYTES = 8 * 1024 * 1024;
 
-/** Threads to use when the configuration says "auto": the cores this process may use. */
-export function autoWorkers(): number {
-  return availableParallelism();
+/** The reading options a configuration's `data` section gives. */
+export function readingOptions(
+  data: Config["data"],
+): Pick<PassOptions, "patterns" | "workers" | "splitBytes"> {
+  return { patterns: data.sources, workers: data.workers, splitBytes: data.split_mb * 1024 * 1024 };
 }
 
 /**
@@ -95,9 +97,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   const plans = await Promise.all(
     SOURCE_NAMES.map(async (source) => {
       const spec = SOURCES[source];
-      const files = (
-        await resolveSourceFiles(options.dataDir, options.patterns[source] ?? spec.defaultPattern)
-      ).map((file) => ({ file, displayName: displayName(options.dataDir, file) }));
+      const files = await sourceFiles(options.dataDir, options.patterns[source] ?? spec.defaultPattern);
       return { source, files, parts: await planParts(spec, files, options.splitBytes) };
     }),
   );
@@ -106,13 +106,16 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   const threads =
     totalBytes < (options.threadsFromBytes ?? THREADS_FROM_BYTES)
       ? 1
-      : Math.max(1, Math.min(options.workers, allParts.length));
+      : Math.max(
+          1,
+          Math.min(options.workers === "auto" ? availableParallelism() : options.workers, allParts.length),
+        );
   const progress = createProgress(plans, options.onProgress);
+  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   const reader =
     threads > 1
-      ? createThreadReader(threads, options, progress.add)
-      : createLocalReader(options, progress.add);
-  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
+      ? createThreadReader(threads, options, modules, progress.add)
+      : createLocalReader(options, modules, progress.add);
   const modulesOf = (source: SourceName) => modules.filter((m) => m.source === source);
   const files = new Map<string, FileMerge>();
   for (const plan of plans) {
@@ -305,9 +308,12 @@ export async function readPartIntoStates(
   return { result, states };
 }
 
-function createLocalReader(options: PassOptions, onProgress: ProgressSink): PartReader {
+function createLocalReader(
+  options: PassOptions,
+  modules: MetricModule[],
+  onProgress: ProgressSink,
+): PartReader {
   const parseTime = createTimestampParser(options.timeZone);
-  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   // One part at a time: the parts share this thread anyway, and their order stays the plan's.
   // After a part fails, the parts still queued are not read (the pass has failed).
   let queue: Promise<unknown> = Promise.resolve();
@@ -336,10 +342,10 @@ function createLocalReader(options: PassOptions, onProgress: ProgressSink): Part
 export function createThreadReader(
   count: number,
   options: PassOptions,
+  modules: MetricModule[],
   onProgress: ProgressSink,
 ): PartReader {
   const setup: WorkerSetup = { timeZone: options.timeZone, metrics: options.metrics };
-  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
   const { entry, eval: isCode } = workerEntry();
   const waiting: { part: SourcePart; resolve: (o: PartOutcome) => void; reject: (e: Error) => void }[] = [];
   const running = new Map<number, { resolve: (o: PartOutcome) => void; reject: (e: Error) => void }>();
@@ -383,10 +389,7 @@ export function createThreadReader(
         return;
       }
       const readers = modules.filter((m) => m.source === message.result.source);
-      job?.resolve({
-        result: message.result,
-        states: message.states.map((state, i) => (readers[i]?.plainState ? state : unpackState(state))),
-      });
+      job?.resolve({ result: message.result, states: unpackStates(readers, message.states) });
       dispatch();
     });
     worker.on("error", (err) => fail(new Error(`[ingest:worker] ${err.message}`, { cause: err })));

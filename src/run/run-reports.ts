@@ -11,7 +11,7 @@ import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../s
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
 import { buildMetricsJson } from "./metrics-json.js";
-import { autoWorkers, readAllSources } from "./read-pass.js";
+import { readAllSources, readingOptions } from "./read-pass.js";
 
 export interface RunRequest {
   config: Config;
@@ -31,8 +31,6 @@ export interface RunRequest {
   writeCharts?: boolean;
   /** Render only these audiences (default: every audience of the configuration). */
   audiences?: string[];
-  /** Reading threads, overriding the configuration's `data.workers`. */
-  workers?: number;
   /** Told how ingest is going, per source. */
   onProgress?: (progress: IngestProgress) => void;
   writer?: OutputWriter;
@@ -208,14 +206,11 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
 /** One pass over the data for one period: summaries, metric results and every reject. */
 async function computePeriod(request: RunRequest, period: Period) {
   const rejects: { source: SourceName; reject: Reject }[] = [];
-  const { data } = request.config;
   const pass = await readAllSources({
+    ...readingOptions(request.config.data),
     dataDir: request.dataDir,
-    patterns: data.sources,
     timeZone: request.timeZone,
     metrics: { period, previous: previousPeriod(period), timeZone: request.timeZone, config: request.config },
-    workers: request.workers ?? (data.workers === "auto" ? autoWorkers() : data.workers),
-    splitBytes: data.split_mb * 1024 * 1024,
     onProgress: request.onProgress,
     onReject: (source, reject) => {
       if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });

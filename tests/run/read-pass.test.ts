@@ -3,7 +3,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ingestAll } from "../../src/ingest/ingest-all.js";
-import { createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
+import { createMetricModules, createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
 import {
   createThreadReader,
   type PassOptions,
@@ -150,7 +150,12 @@ describe("one pass over every source, in threads and parts", () => {
   });
 
   it("fails the pass, without hanging, when a reading thread fails on its last part", async () => {
-    const reader = createThreadReader(2, { ...PASS_DEFAULTS, dataDir: data.dir }, () => {});
+    const reader = createThreadReader(
+      2,
+      { ...PASS_DEFAULTS, dataDir: data.dir },
+      createMetricModules(context),
+      () => {},
+    );
     try {
       // A part of no known source: the thread throws (a bug, not a data problem) and reports it.
       const part = {
