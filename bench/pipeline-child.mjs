@@ -4,7 +4,7 @@
 import { parseConfig } from "../dist/config/load.js";
 import { BUNDLED_TEMPLATES } from "../dist/render/templates/load.js";
 import { runReports } from "../dist/run/run-reports.js";
-import { parsePeriodSpec } from "../dist/schedule/periods.js";
+import { parsePeriodSpec } from "../dist/time/periods.js";
 
 const [dataDir, outDir, workers] = process.argv.slice(2);
 if (dataDir === undefined || outDir === undefined)

@@ -8,7 +8,7 @@ import { buildChart } from "../src/render/charts/chart-kinds.js";
 import { renderChartPng, rendererCount } from "../src/render/charts/renderer.js";
 import { renderAudienceReport } from "../src/render/report.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../src/render/templates/load.js";
-import { parsePeriodSpec, previousPeriod } from "../src/schedule/periods.js";
+import { parsePeriodSpec, previousPeriod } from "../src/time/periods.js";
 
 /**
  * Rendering costs, on the committed sample: (1) RSS over 500 charts in one process (it must stay

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { ReportsError } from "../errors.js";
-import { isValidTimeZone } from "../ingest/timestamp.js";
 import { BUNDLED_TEMPLATES } from "../render/templates/load.js";
+import { isValidTimeZone } from "../time/timestamp.js";
 
 /** Options every data command shares. */
 export interface DataOptions {

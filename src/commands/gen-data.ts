@@ -1,8 +1,8 @@
 import path from "node:path";
 import { Temporal } from "temporal-polyfill";
 import { ReportsError } from "../errors.js";
-import { isValidTimeZone } from "../ingest/timestamp.js";
 import { generateSample } from "../sample/generate.js";
+import { isValidTimeZone } from "../time/timestamp.js";
 import { shownPath } from "./context.js";
 
 export interface GenDataOptions {

@@ -1,7 +1,7 @@
 import { ReportsError } from "../errors.js";
-import { createTimestampParser } from "../ingest/timestamp.js";
 import { runReports } from "../run/run-reports.js";
-import { parsePeriodRange, parsePeriodSpec } from "../schedule/periods.js";
+import { parsePeriodRange, parsePeriodSpec } from "../time/periods.js";
+import { createTimestampParser } from "../time/timestamp.js";
 import type { Period } from "../types.js";
 import { formatCount, formatPeriod } from "../util/format.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";

@@ -4,8 +4,8 @@ import pino from "pino";
 import { mailSettingsFromEnv } from "../deliver/mail-settings.js";
 import { EXIT } from "../errors.js";
 import { startDaemon } from "../schedule/daemon.js";
-import { formatInstant } from "../schedule/periods.js";
 import { periodForFire } from "../schedule/report-periods.js";
+import { formatInstant } from "../time/periods.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 import { jobContext } from "./jobs.js";
 

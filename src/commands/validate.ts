@@ -1,7 +1,7 @@
 import path from "node:path";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { readAllSources, readingOptions } from "../run/read-pass.js";
-import { formatInstant } from "../schedule/periods.js";
+import { formatInstant } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 import { ingestProgress } from "./progress.js";

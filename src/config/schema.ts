@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import { z } from "zod";
-import { isValidTimeZone } from "../ingest/timestamp.js";
+import { isValidTimeZone } from "../time/timestamp.js";
 import { SOURCE_NAMES } from "../types.js";
 
 /**

@@ -1,12 +1,12 @@
 import type { Readable } from "node:stream";
 import type { CsvError } from "csv-parse";
 import { ReportsError } from "../errors.js";
+import type { TimestampParser } from "../time/timestamp.js";
 import type { RecordOf, Reject, SourceName } from "../types.js";
 import { createCsvRecordReader, MAX_RECORD_BYTES } from "./csv-records.js";
 import { createUtf8Decoder } from "./decode.js";
 import { type ByteRange, openSourceFile } from "./files.js";
 import type { CsvSourceSpec } from "./source-spec.js";
-import type { TimestampParser } from "./timestamp.js";
 import { createRow, RowRejection } from "./values.js";
 
 /** Records and rejects of one stretch of a file. */

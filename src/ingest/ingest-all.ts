@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { ReportsError } from "../errors.js";
+import { createTimestampParser } from "../time/timestamp.js";
 import { type RecordOf, type Reject, SOURCE_NAMES, type SourceName, type SourceSummary } from "../types.js";
 import { type IngestProgress, ingestSource } from "./ingest-source.js";
 import { SOURCES } from "./sources/index.js";
-import { createTimestampParser } from "./timestamp.js";
 
 export interface IngestAllOptions {
   dataDir: string;

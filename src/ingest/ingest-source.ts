@@ -1,7 +1,7 @@
+import type { TimestampParser } from "../time/timestamp.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
 import { type PartResult, planParts, readPart, sourceFiles, summarizeParts } from "./parts.js";
 import type { SourceSpec } from "./source-spec.js";
-import type { TimestampParser } from "./timestamp.js";
 
 export interface IngestSourceOptions {
   dataDir: string;

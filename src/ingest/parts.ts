@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ReportsError } from "../errors.js";
+import type { TimestampParser } from "../time/timestamp.js";
 import type { RecordOf, Reject, SourceName, SourceSummary } from "../types.js";
 import { placeReject, readCsvFile } from "./csv-reader.js";
 import { isGzip, readHead, resolveSourceFiles } from "./files.js";
 import { readJsonFile } from "./json-reader.js";
 import type { SourceSpec } from "./source-spec.js";
-import type { TimestampParser } from "./timestamp.js";
 
 /**
  * A unit of reading work: a whole file, or one part of a large uncompressed file split on a

@@ -1,5 +1,5 @@
+import type { TimestampParser } from "../time/timestamp.js";
 import type { RecordOf, SourceName } from "../types.js";
-import type { TimestampParser } from "./timestamp.js";
 import type { Row } from "./values.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { TimestampParser } from "./timestamp.js";
+import type { TimestampParser } from "../time/timestamp.js";
 
 /**
  * Value rules of METRICS.md §1, shared by every reader. A reader asks a `Row` for typed values;

@@ -1,4 +1,4 @@
-import { createOffsetLookup } from "../util/zone-offsets.js";
+import { createOffsetLookup } from "../time/zone-offsets.js";
 
 /**
  * Local hours and days of instants in a zone, for hourly and daily tables. The repeated hour of

@@ -1,5 +1,5 @@
 import { metricsJsonEntry } from "../metrics/engine.js";
-import { formatInstant } from "../schedule/periods.js";
+import { formatInstant } from "../time/periods.js";
 import type { MetricResults, Period, SourceSummary } from "../types.js";
 
 /** metrics.json, in the shape of METRICS.md §5. */

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { SourcePart } from "../ingest/parts.js";
-import { createTimestampParser } from "../ingest/timestamp.js";
 import { createMetricModules } from "../metrics/engine.js";
 import { packStates } from "../metrics/transfer.js";
+import { createTimestampParser } from "../time/timestamp.js";
 import type { SourceName } from "../types.js";
 import { readPartIntoStates, type WorkerMessage, type WorkerSetup } from "./read-pass.js";
 

@@ -13,10 +13,10 @@ import {
   summarizeParts,
 } from "../ingest/parts.js";
 import { SOURCES } from "../ingest/sources/index.js";
-import { createTimestampParser, type TimestampParser } from "../ingest/timestamp.js";
 import { createMetricModules } from "../metrics/engine.js";
 import type { MetricContext, MetricModule } from "../metrics/module.js";
 import { unpackStates } from "../metrics/transfer.js";
+import { createTimestampParser, type TimestampParser } from "../time/timestamp.js";
 import {
   type MetricOutput,
   type MetricResults,

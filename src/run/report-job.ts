@@ -18,7 +18,7 @@ import type { MailSettings } from "../deliver/mail-settings.js";
 import { type Recipient, type RetryPolicy, sendWithRetry } from "../deliver/send.js";
 import { ReportsError } from "../errors.js";
 import type { Template } from "../render/templates/schema.js";
-import { formatInstant } from "../schedule/periods.js";
+import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
 import { formatPeriod } from "../util/format.js";
 import { runReports } from "./run-reports.js";

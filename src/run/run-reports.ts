@@ -7,7 +7,7 @@ import { rejectLimitFailures } from "../ingest/ingest-source.js";
 import { deriveFindings } from "../insights/findings.js";
 import { renderAudienceReport } from "../render/report.js";
 import { loadTemplates } from "../render/templates/load.js";
-import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../schedule/periods.js";
+import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { csvRow } from "../util/csv-row.js";
 import { buildMetricsJson } from "./metrics-json.js";

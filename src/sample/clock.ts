@@ -1,5 +1,5 @@
 import type { Temporal } from "temporal-polyfill";
-import { createOffsetLookup } from "../util/zone-offsets.js";
+import { createOffsetLookup } from "../time/zone-offsets.js";
 import type { Random } from "./random.js";
 
 /**

@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { ReportConfig } from "../config/schema.js";
+import { parsePeriodSpec, periodBetween } from "../time/periods.js";
 import type { Period } from "../types.js";
-import { parsePeriodSpec, periodBetween } from "./periods.js";
 
 /**
  * The period a report covers when it fires at `fireAt`, in the report's zone: the day before,

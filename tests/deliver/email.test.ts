@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
 import { readHistory, type Trigger } from "../../src/deliver/history.js";
 import { type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
-import { parsePeriodSpec } from "../../src/schedule/periods.js";
+import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { jobContextFor, mailTo } from "../helpers/jobs.js";

@@ -1,6 +1,6 @@
 import { ingestSource } from "../../src/ingest/ingest-source.js";
 import type { SourceSpec } from "../../src/ingest/source-spec.js";
-import { createTimestampParser } from "../../src/ingest/timestamp.js";
+import { createTimestampParser } from "../../src/time/timestamp.js";
 import type { RecordOf, SourceName, SourceSummary } from "../../src/types.js";
 
 /** Reads a source completely and returns its records with its summary. */

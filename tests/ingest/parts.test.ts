@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { planParts, readPart } from "../../src/ingest/parts.js";
 import { SOURCES } from "../../src/ingest/sources/index.js";
-import { createTimestampParser } from "../../src/ingest/timestamp.js";
+import { createTimestampParser } from "../../src/time/timestamp.js";
 import { useTempDirs } from "../helpers/files.js";
 
 const newDir = useTempDirs();

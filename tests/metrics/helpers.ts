@@ -1,7 +1,7 @@
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { MetricContext, MetricModule } from "../../src/metrics/module.js";
-import { parsePeriodRange, parsePeriodSpec, previousPeriod } from "../../src/schedule/periods.js";
+import { parsePeriodRange, parsePeriodSpec, previousPeriod } from "../../src/time/periods.js";
 import type { MetricOutput, ScalarValue, SourceName, TableRow } from "../../src/types.js";
 
 /** A context for a period spec (`2026-W46`) or a [from, to) pair, in a zone. */

@@ -9,7 +9,7 @@ import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import { formatScalar } from "../../src/render/values.js";
 import { type RunResult, runReports } from "../../src/run/run-reports.js";
-import { parsePeriodSpec } from "../../src/schedule/periods.js";
+import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { pageInk, pdfFonts, pdfInfo, pdfOutline, pdfText, withoutQuotedValues } from "../helpers/pdf.js";
 

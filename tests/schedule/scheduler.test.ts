@@ -4,8 +4,8 @@ import type { Config } from "../../src/config/schema.js";
 import type { RunRecord } from "../../src/deliver/history.js";
 import { firesBetween, planCatchUp } from "../../src/schedule/catch-up.js";
 import { withReportLock } from "../../src/schedule/lock.js";
-import { formatInstant } from "../../src/schedule/periods.js";
 import { periodForFire } from "../../src/schedule/report-periods.js";
+import { formatInstant } from "../../src/time/periods.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
 

@@ -1,6 +1,6 @@
+import type { TimestampParser } from "../../time/timestamp.js";
 import type { SessionEvent } from "../../types.js";
 import type { EventSourceSpec } from "../source-spec.js";
-import type { TimestampParser } from "../timestamp.js";
 import { RowRejection, reject } from "../values.js";
 
 /**

@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import { ReportsError } from "../errors.js";
-import { createTimestampParser } from "../ingest/timestamp.js";
 import type { Period } from "../types.js";
+import { createTimestampParser } from "./timestamp.js";
 
 /**
  * Periods are half-open [from, to) in a zone (METRICS.md §2). Boundaries are wall-clock times

@@ -6,7 +6,7 @@ import {
   parsePeriodSpec,
   previousPeriod,
   weekContaining,
-} from "../../src/schedule/periods.js";
+} from "../../src/time/periods.js";
 import type { Period } from "../../src/types.js";
 
 const tz = "Europe/Paris";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTimestampParser, scanTimestamp, TIMESTAMP } from "../../src/ingest/timestamp.js";
+import { createTimestampParser, scanTimestamp, TIMESTAMP } from "../../src/time/timestamp.js";
 
 const utc = createTimestampParser("UTC");
 const paris = createTimestampParser("Europe/Paris");
