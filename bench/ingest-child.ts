@@ -1,31 +1,27 @@
-import { ingestAll } from "../src/ingest/ingest-all.js";
+import { parseConfig } from "../src/config/load.js";
+import type { Config } from "../src/config/schema.js";
+import { createEngine } from "../src/engine/engines.js";
 
 /**
- * Ingests every source of one data directory, keeping nothing but counts, and prints one JSON
- * line: rows, bytes, wall time and peak RSS. Run in a fresh process per measurement.
+ * Reads every source of one data directory as `reports validate` does (the file engine with no
+ * period: every row parsed and checked, no metric), and prints one JSON line: rows, wall time,
+ * threads and peak RSS. Run in a fresh process per measurement. Usage: ingest-child DIR [WORKERS]
  */
-const dataDir = process.argv[2];
-if (dataDir === undefined) throw new Error("usage: ingest-child DIR");
+const [dataDir, workers] = process.argv.slice(2);
+if (dataDir === undefined) throw new Error("usage: ingest-child DIR [WORKERS]");
+const { config } = parseConfig({
+  timezone: "Europe/Paris",
+  data: workers === undefined ? {} : { workers: Number(workers) },
+});
 const started = performance.now();
-let consumed = 0;
-const count = (batch: unknown[]) => {
-  consumed += batch.length;
-};
-const summaries = await ingestAll(
-  { dataDir, patterns: {}, timeZone: "Europe/Paris" },
-  {
-    sessions: count,
-    api: count,
-    pages: count,
-    clicks: count,
-    carts: count,
-    journeys: count,
-    feedback: count,
-    support: count,
-  },
-);
+const { sources, measures } = await createEngine("files", config as Config).compute({
+  config: config as Config,
+  dataDir,
+  timeZone: "Europe/Paris",
+  periods: null,
+});
 const ms = performance.now() - started;
-const rows = summaries.reduce((n, s) => n + s.rows_read, 0);
+const rows = sources.reduce((n, s) => n + s.rows_read, 0);
 process.stdout.write(
-  `${JSON.stringify({ rows, consumed, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  `${JSON.stringify({ rows, threads: measures.threads, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
 );

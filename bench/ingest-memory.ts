@@ -7,8 +7,8 @@ import { generateSample } from "../src/sample/generate.js";
 
 /**
  * Does ingest stream? Generates two datasets, the second `factor` times larger (cached in
- * bench/.cache), ingests each in a fresh process `repeat` times and prints the median peak RSS
- * and throughput. Streaming holds when the larger set raises peak RSS by much less than the data
+ * bench/.cache), reads each in a fresh process `repeat` times as `reports validate` does (the
+ * file engine, every core, no metric) and prints the median peak RSS and throughput. Streaming holds when the larger set raises peak RSS by much less than the data
  * grows (target: < 50 MB for 10x). Usage: npm run bench:ingest -- [rowsPerDay] [factor] [repeat]
  */
 const [small = 3000, factor = 10, repeat = 3] = process.argv.slice(2).map(Number);
@@ -57,6 +57,7 @@ for (const rowsPerDay of [small, small * factor]) {
   const ms = median(runs.map((r) => r.ms));
   results.push({
     rowsPerDay,
+    threads: runs[0].threads as number,
     mb: await megabytes(dir),
     rows,
     ms,

@@ -2,7 +2,8 @@
 // compiled JavaScript in dist/ (what `reports run` runs); prints one JSON line.
 // Usage: node bench/pipeline-child.mjs DATA OUT [WORKERS]
 import { parseConfig } from "../dist/config/load.js";
-import { BUNDLED_TEMPLATES } from "../dist/render/templates/load.js";
+import { createEngine } from "../dist/engine/engines.js";
+import { BUNDLED_TEMPLATES, loadTemplates } from "../dist/render/templates/load.js";
 import { runReports } from "../dist/run/run-reports.js";
 import { parsePeriodSpec } from "../dist/time/periods.js";
 
@@ -14,27 +15,36 @@ const { config } = parseConfig({
   data: { reject_limit: 0.05, ...(workers === undefined ? {} : { workers: Number(workers) }) },
 });
 const started = performance.now();
+const templates = await loadTemplates(
+  BUNDLED_TEMPLATES,
+  config.audiences,
+  config.funnel.steps.map((s) => s.name),
+);
 const result = await runReports({
   config,
+  engine: createEngine(config.engine, config),
   dataDir,
   outDir,
   timeZone: "Europe/Paris",
   period: parsePeriodSpec("2026-W46", "Europe/Paris", Date.now()),
   now: Date.now(),
   generatedAt: Date.parse("2026-11-16T07:00:00Z"),
-  templatesDir: BUNDLED_TEMPLATES,
+  templates,
 });
 const wallMs = performance.now() - started;
+const { measures } = result.engine;
 const round = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
 process.stdout.write(
   `${JSON.stringify({
     wallMs: Math.round(wallMs),
     rows: Object.fromEntries(result.sources.map((s) => [s.source, s.rows_read])),
     timings: round(result.timings),
-    threads: result.reading.threads,
-    parts: result.reading.parts,
-    sourceMs: round(result.reading.sourceMs),
-    readingMs: round(result.reading.stagesMs),
+    threads: measures.threads,
+    parts: measures.parts,
+    sourceMs: round(
+      Object.fromEntries(result.sources.map((s) => [s.source, measures[`${s.source}_ms`] ?? 0])),
+    ),
+    readingMs: round({ plan: measures.plan_ms, read: measures.read_ms, merge: measures.merge_ms }),
     cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   })}\n`,

@@ -1,9 +1,8 @@
 import path from "node:path";
 import { parseConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
-import { ingestAll } from "../src/ingest/ingest-all.js";
+import { createEngine } from "../src/engine/engines.js";
 import { deriveFindings } from "../src/insights/findings.js";
-import { createMetricsRun } from "../src/metrics/engine.js";
 import { buildChart } from "../src/render/charts/chart-kinds.js";
 import { renderChartPng, rendererCount } from "../src/render/charts/renderer.js";
 import { renderAudienceReport } from "../src/render/report.js";
@@ -20,12 +19,12 @@ const root = path.resolve(import.meta.dirname, "..");
 const config = parseConfig({ timezone: "Europe/Paris" }).config as Config;
 const period = parsePeriodSpec("2026-W46", "Europe/Paris", Date.now());
 const previous = previousPeriod(period);
-const run = createMetricsRun({ period, previous, timeZone: "Europe/Paris", config });
-const sources = await ingestAll(
-  { dataDir: path.join(root, "data/sample"), patterns: {}, timeZone: "Europe/Paris" },
-  run.consumers,
-);
-const results = run.results(new Set(sources.map((s) => s.source)));
+const { results, sources } = await createEngine("files", config).compute({
+  config,
+  dataDir: path.join(root, "data/sample"),
+  timeZone: "Europe/Paris",
+  periods: { period, previous },
+});
 const findings = deriveFindings({
   results,
   period,

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import Sentiment from "sentiment";
 import { loadConfig } from "../src/config/load.js";
-import { ingestAll } from "../src/ingest/ingest-all.js";
 import { classifyText, ratingClass, type TextClass } from "../src/metrics/sentiment.js";
 import type { Feedback } from "../src/types.js";
+import { ingestAll } from "../tests/helpers/sequential-pass.js";
 
 /**
  * How often the text class agrees with the rating class (1-2 negative, 3 neutral, 4-5 positive),
@@ -28,7 +28,7 @@ for (const dir of [path.join(root, "../shared/seed-data"), path.join(root, "data
   if (!existsSync(dir)) continue;
   const rows: Feedback[] = [];
   await ingestAll(
-    { dataDir: dir, patterns: { feedback: "user_feedback*.csv" }, timeZone: config.timezone },
+    { dataDir: dir, timeZone: config.timezone },
     {
       feedback: (batch) => rows.push(...batch),
     },

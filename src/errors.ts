@@ -1,8 +1,9 @@
 /**
  * Two kinds of failure. A `ReportsError` is something a user or operator can fix (bad config,
- * bad data, a mail server that said no): the CLI prints its message without a stack and exits
- * with its code. Anything else is a bug, printed with its stack; `createError` prefixes where
- * it came from and keeps the cause.
+ * bad data, a mail server that said no): commands throw it, and the CLI prints its message
+ * without a stack and exits with its code; a command that returns has succeeded (exit 0).
+ * Anything else is a bug, printed with its stack (exit 70); internal errors name where they came
+ * from in their message (`[ingest:worker] …`) and keep their cause.
  */
 
 /** Exit codes, as documented in the README. */
@@ -30,9 +31,4 @@ export class ReportsError extends Error {
   get exitCode(): number {
     return EXIT[this.kind];
   }
-}
-
-/** An internal error prefixed with its origin (`[ingest:api] …`), keeping the cause. */
-export function createError(origin: string, message: string, cause?: unknown): Error {
-  return new Error(`[${origin}] ${message}`, cause === undefined ? undefined : { cause });
 }

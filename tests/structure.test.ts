@@ -24,7 +24,7 @@ describe("structure", () => {
 
 describe("metric catalog guard", () => {
   it("has every metric ID of METRICS.md §4 produced by some module, and every produced ID described", async () => {
-    const { createMetricModules } = await import("../src/metrics/engine.js");
+    const { createMetricModules } = await import("../src/metrics/modules.js");
     const { metricInfo } = await import("../src/metrics/catalog.js");
     const { METRICS_MD_IDS } = await import("./fixtures-metrics-md-ids.js");
     const { contextFor } = await import("./metrics/helpers.js");

@@ -1,7 +1,10 @@
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
+import type { Engine } from "../engine/engine.js";
+import { createEngine } from "../engine/engines.js";
 import { ReportsError } from "../errors.js";
-import { BUNDLED_TEMPLATES } from "../render/templates/load.js";
+import { BUNDLED_TEMPLATES, loadTemplates } from "../render/templates/load.js";
+import type { Template } from "../render/templates/schema.js";
 import { isValidTimeZone } from "../time/timestamp.js";
 
 /** Options every data command shares. */
@@ -12,6 +15,8 @@ export interface DataOptions {
   timezone?: string;
   /** Reading threads: "auto" or a count (overrides data.workers). */
   workers?: string;
+  /** The engine (overrides `engine`). */
+  engine?: string;
 }
 
 export interface CommandContext {
@@ -20,6 +25,8 @@ export interface CommandContext {
   outDir: string;
   timeZone: string;
   templatesDir: string;
+  /** The engine chosen by --engine or the configuration's `engine` (files by default). */
+  engine: Engine;
 }
 
 /**
@@ -37,13 +44,35 @@ export async function commandContext(options: DataOptions): Promise<CommandConte
     );
   }
   if (options.workers !== undefined) config.data.workers = parseWorkers(options.workers);
+  const engine =
+    options.engine === undefined
+      ? createEngine(
+          config.engine,
+          config,
+          `${loaded.file === null ? "" : `${shownPath(loaded.file)}: `}engine:`,
+        )
+      : createEngine(options.engine, config, "--engine");
   return {
+    engine,
     loaded,
     dataDir: options.data ? path.resolve(options.data) : path.resolve(baseDir, config.data.dir),
     outDir: options.out ? path.resolve(options.out) : path.resolve(baseDir, config.output.dir),
     timeZone,
     templatesDir: config.templates_dir ? path.resolve(baseDir, config.templates_dir) : BUNDLED_TEMPLATES,
   };
+}
+
+/**
+ * Every configured audience's template, checked (metric IDs, columns, charts) before any data is
+ * read; every problem of every template is listed at once.
+ */
+export function audienceTemplates(context: CommandContext): Promise<Map<string, Template>> {
+  const { config } = context.loaded;
+  return loadTemplates(
+    context.templatesDir,
+    config.audiences,
+    config.funnel.steps.map((s) => s.name),
+  );
 }
 
 /** A path as the user would type it: relative to the current directory when inside it. */

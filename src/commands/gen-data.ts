@@ -16,10 +16,7 @@ export interface GenDataOptions {
 }
 
 /** `reports gen-data`: writes a deterministic sample of all eight sources. */
-export async function genDataCommand(
-  options: GenDataOptions,
-  print: (text: string) => void,
-): Promise<number> {
+export async function genDataCommand(options: GenDataOptions, print: (text: string) => void): Promise<void> {
   if (!isValidTimeZone(options.timezone))
     throw new ReportsError("usage", `--timezone ${options.timezone}: not a known IANA time zone`);
   const end = options.end === undefined ? thisMonday(options.timezone) : plainDate("--end", options.end);
@@ -39,7 +36,6 @@ export async function genDataCommand(
   );
   print(`payment incident on ${result.incidentDay}`);
   for (const f of result.files) print(`  ${shownPath(f.file)}: ${f.rows} rows`);
-  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,27 +1,27 @@
-import { type RunRecord, readHistory } from "../deliver/history.js";
-import { EXIT, ReportsError } from "../errors.js";
-import { loadTemplates } from "../render/templates/load.js";
+import { ReportsError } from "../errors.js";
+import { type RunRecord, readHistory } from "../output/history.js";
+import { isReportLocked } from "../run/lock.js";
 import { type JobContext, resendRun, runReportJob } from "../run/report-job.js";
-import { isReportLocked } from "../schedule/lock.js";
 import { periodForFire } from "../schedule/report-periods.js";
 import type { Period } from "../types.js";
-import { type CommandContext, commandContext, type DataOptions, shownPath } from "./context.js";
+import {
+  audienceTemplates,
+  type CommandContext,
+  commandContext,
+  type DataOptions,
+  shownPath,
+} from "./context.js";
 import { emailMode } from "./mail-mode.js";
 import { textTable } from "./text-table.js";
 
 /** A job context from the command line's context (templates checked before any data is read). */
 export async function jobContext(context: CommandContext, log: JobContext["log"]): Promise<JobContext> {
-  const { config } = context.loaded;
   return {
-    config,
+    config: context.loaded.config,
+    engine: context.engine,
     dataDir: context.dataDir,
     outDir: context.outDir,
-    templatesDir: context.templatesDir,
-    templates: await loadTemplates(
-      context.templatesDir,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
+    templates: await audienceTemplates(context),
     log,
   };
 }
@@ -32,7 +32,7 @@ export async function runOneReport(
   options: { report: string; email?: boolean; dryRun?: boolean; force?: boolean; generatedAt?: number },
   period: Period | null,
   print: (text: string) => void,
-): Promise<number> {
+): Promise<void> {
   const config = context.loaded.config;
   const report = config.reports[options.report];
   if (report === undefined)
@@ -53,7 +53,7 @@ export async function runOneReport(
     force: options.force === true,
   });
   printRun(record, print);
-  return record.status === "delivery-failed" ? EXIT.delivery : EXIT.ok;
+  failIfUndelivered(record);
 }
 
 /** `reports resend <run-id>`: delivers an earlier run's PDF again to those it failed for. */
@@ -61,20 +61,20 @@ export async function resendCommand(
   runId: string,
   options: DataOptions & { force?: boolean; dryRun?: boolean },
   print: (text: string) => void,
-): Promise<number> {
+): Promise<void> {
   const context = await commandContext(options);
   const job = await jobContext(context, () => {});
   const mode = emailMode(context.loaded.config, { email: !options.dryRun, dryRun: options.dryRun });
   const record = await resendRun(job, runId, mode, Date.now(), options.force === true);
   printRun(record, print);
-  return record.status === "delivery-failed" ? EXIT.delivery : EXIT.ok;
+  failIfUndelivered(record);
 }
 
 /** `reports history`: the runs, newest last, with filters. */
 export async function historyCommand(
   options: DataOptions & { report?: string; status?: string; since?: string; limit: string; json?: boolean },
   print: (text: string) => void,
-): Promise<number> {
+): Promise<void> {
   const context = await commandContext(options);
   const history = await readHistory(context.outDir);
   const { unreadable } = history;
@@ -97,13 +97,13 @@ export async function historyCommand(
     .slice(-limit);
   if (options.json) {
     for (const run of shown) print(JSON.stringify(run));
-    return EXIT.ok;
+    return;
   }
   if (shown.length === 0) {
     print(
       `no runs in ${shownPath(context.outDir)}/history.jsonl${options.report || options.status || options.since ? " match" : " yet"}`,
     );
-    return EXIT.ok;
+    return;
   }
   print(
     textTable(
@@ -133,7 +133,16 @@ export async function historyCommand(
     ),
   );
   if (unreadable > 0) print(`(${unreadable} unreadable lines skipped)`);
-  return EXIT.ok;
+}
+
+/** A run whose mail did not reach every recipient exits 3; its report is on disk for a resend. */
+function failIfUndelivered(record: RunRecord): void {
+  if (record.status !== "delivery-failed") return;
+  const failed = (record.deliveries ?? []).filter((d) => d.status === "failed").length;
+  throw new ReportsError(
+    "delivery",
+    `${failed} ${failed === 1 ? "recipient" : "recipients"} did not get the report; it is kept on disk: reports resend ${record.run_id}`,
+  );
 }
 
 function printRun(record: RunRecord, print: (text: string) => void): void {

@@ -1,13 +1,16 @@
 import type { Config } from "../config/schema.js";
+import type { EmailMode } from "../deliver/deliver.js";
 import { mailSettingsFromEnv } from "../deliver/mail-settings.js";
 import { ReportsError } from "../errors.js";
-import type { EmailMode } from "../run/report-job.js";
 
-/** `--email` sends (SMTP from the environment), `--dry-run` writes .eml files, neither mails nobody. */
+/**
+ * `--email` sends (SMTP from the environment), `--dry-run` writes .eml files (from MAIL_FROM when
+ * it is set), neither mails nobody.
+ */
 export function emailMode(config: Config, options: { email?: boolean; dryRun?: boolean }): EmailMode {
   if (options.email && options.dryRun)
     throw new ReportsError("usage", "give either --email or --dry-run, not both");
-  if (options.dryRun) return { mode: "dry-run" };
+  if (options.dryRun) return { mode: "dry-run", from: process.env.MAIL_FROM ?? "reports@localhost" };
   if (!options.email) return { mode: "off" };
   return {
     mode: "send",

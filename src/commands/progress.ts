@@ -1,4 +1,4 @@
-import type { IngestProgress } from "../ingest/ingest-source.js";
+import type { IngestProgress } from "../engine/engine.js";
 import { formatCount } from "../util/format.js";
 
 /**

@@ -4,7 +4,7 @@ import { parsePeriodRange, parsePeriodSpec } from "../time/periods.js";
 import { createTimestampParser } from "../time/timestamp.js";
 import type { Period } from "../types.js";
 import { formatCount, formatPeriod } from "../util/format.js";
-import { commandContext, type DataOptions, shownPath } from "./context.js";
+import { audienceTemplates, commandContext, type DataOptions, shownPath } from "./context.js";
 import { runOneReport } from "./jobs.js";
 import { ingestProgress } from "./progress.js";
 
@@ -26,7 +26,7 @@ export interface RunOptions extends DataOptions {
 }
 
 /** `reports run`: one run of the pipeline for one period; prints which period and where the files are. */
-export async function runCommand(options: RunOptions, print: (text: string) => void): Promise<number> {
+export async function runCommand(options: RunOptions, print: (text: string) => void): Promise<void> {
   const context = await commandContext(options);
   const now = Date.now();
   const period = requestedPeriod(options, context.timeZone, now);
@@ -40,7 +40,8 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
       force: options.force,
       generatedAt,
     };
-    return runOneReport(context, job, period, print);
+    await runOneReport(context, job, period, print);
+    return;
   }
   if (options.email || options.dryRun) {
     throw new ReportsError(
@@ -51,13 +52,14 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
 
   const result = await runReports({
     config: context.loaded.config,
+    engine: context.engine,
     dataDir: context.dataDir,
     outDir: context.outDir,
     timeZone: context.timeZone,
     period,
     now,
     generatedAt,
-    templatesDir: context.templatesDir,
+    templates: await audienceTemplates(context),
     writeCharts: options.charts === true,
     audiences: options.audience === undefined ? undefined : [knownAudience(context, options.audience)],
     onProgress: ingestProgress(),
@@ -74,10 +76,11 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   print(
     `data:     ${formatCount(read)} rows read from ${shownPath(context.dataDir)}, ${formatCount(rejected)} rejected (listed in rejects.csv)`,
   );
-  const { threads, parts } = result.reading;
+  const [how = result.engine.name, ...notes] = result.engine.notes;
   print(
-    `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by ${threads === 1 ? "one thread" : `${threads} threads`} (${parts} ${parts === 1 ? "part" : "parts"}); reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
+    `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by ${how}; reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
   );
+  for (const note of notes) print(`          ${note}`);
   if (result.findings.length > 0) {
     print("findings:");
     for (const f of result.findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);
@@ -87,7 +90,6 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   for (const file of result.files.filter((f) => !f.endsWith(".png"))) print(`          ${shownPath(file)}`);
   const charts = result.files.filter((f) => f.endsWith(".png")).length;
   if (charts > 0) print(`          ${shownPath(result.periodDir)}/charts/ (${charts} charts)`);
-  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import cronstrue from "cronstrue";
 import cron from "node-cron";
 import pino from "pino";
 import { mailSettingsFromEnv } from "../deliver/mail-settings.js";
-import { EXIT } from "../errors.js";
+import { ReportsError } from "../errors.js";
 import { startDaemon } from "../schedule/daemon.js";
 import { periodForFire } from "../schedule/report-periods.js";
 import { formatInstant } from "../time/periods.js";
@@ -13,7 +13,7 @@ import { jobContext } from "./jobs.js";
 export async function scheduleListCommand(
   options: DataOptions & { count: string },
   print: (text: string) => void,
-): Promise<number> {
+): Promise<void> {
   const context = await commandContext(options);
   const { config } = context.loaded;
   const count = Math.max(1, Number(options.count) || 3);
@@ -35,7 +35,6 @@ export async function scheduleListCommand(
       );
     }
   }
-  return EXIT.ok;
 }
 
 /**
@@ -43,7 +42,7 @@ export async function scheduleListCommand(
  * lines carrying its run id; `<out>/status.json` says what ran last and what runs next. SIGTERM
  * or SIGINT stops firing and lets a running report finish within `schedule.shutdown_grace_s`.
  */
-export async function scheduleCommand(options: DataOptions, print: (text: string) => void): Promise<number> {
+export async function scheduleCommand(options: DataOptions): Promise<void> {
   const context = await commandContext(options);
   const { config } = context.loaded;
   const logger = process.stdout.isTTY
@@ -69,7 +68,7 @@ export async function scheduleCommand(options: DataOptions, print: (text: string
     "daemon started",
   );
 
-  return new Promise<number>((resolve) => {
+  return new Promise<void>((resolve, reject) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -81,11 +80,17 @@ export async function scheduleCommand(options: DataOptions, print: (text: string
       void daemon.stop(config.schedule.shutdown_grace_s * 1000).then((finished) => {
         logger.info({ finished }, finished ? "stopped" : "stopped before a running report finished");
         logger.flush?.();
-        resolve(finished ? EXIT.ok : EXIT.data);
+        if (finished) resolve();
+        else
+          reject(
+            new ReportsError(
+              "data",
+              "stopped before a running report finished (it is recorded as interrupted)",
+            ),
+          );
       });
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
-    void print; // the daemon speaks through its logger
   });
 }

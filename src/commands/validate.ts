@@ -1,6 +1,6 @@
 import path from "node:path";
-import { rejectLimitFailures } from "../ingest/ingest-source.js";
-import { readAllSources, readingOptions } from "../run/read-pass.js";
+import { ReportsError } from "../errors.js";
+import { rejectLimitFailures } from "../ingest/source-checks.js";
 import { formatInstant } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
@@ -20,14 +20,14 @@ export interface ValidateOptions extends DataOptions {
 export async function validateCommand(
   options: ValidateOptions,
   print: (text: string) => void,
-): Promise<number> {
-  const { loaded, dataDir, timeZone } = await commandContext(options);
+): Promise<void> {
+  const { loaded, dataDir, timeZone, engine } = await commandContext(options);
   const limit = loaded.config.data.reject_limit;
-  const { summaries } = await readAllSources({
-    ...readingOptions(loaded.config.data),
+  const { sources: summaries } = await engine.compute({
+    config: loaded.config,
     dataDir,
     timeZone,
-    metrics: null,
+    periods: null,
     onProgress: ingestProgress(),
   });
 
@@ -62,7 +62,13 @@ export async function validateCommand(
   if (problems.length > 0) print(`\n${problems.join("\n")}`);
   const failed = problems.some((p) => p.startsWith("FAIL"));
   print(failed ? "\nvalidate: FAILED" : "\nvalidate: ok");
-  return failed ? 1 : 0;
+  if (failed) {
+    const sources = problems.filter((p) => p.startsWith("FAIL")).length;
+    throw new ReportsError(
+      "data",
+      `${sources} ${sources === 1 ? "problem makes" : "problems make"} the data unusable for a report (listed above)`,
+    );
+  }
 }
 
 function firstRejects(summary: SourceSummary, dataDir: string, count: number): string[] {

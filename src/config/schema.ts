@@ -114,6 +114,11 @@ export const configSchema = z
   .strictObject({
     /** IANA zone for naive timestamps and period boundaries. */
     timezone: timeZone.default("UTC"),
+    /**
+     * Where the rows are read and the metrics computed: `files` (this machine's files, data.*).
+     * Checked against the known engines when a run starts (src/engine/engines.ts).
+     */
+    engine: z.string().min(1).default("files"),
     data: z
       .strictObject({
         /** Where the source files are, relative to the configuration file. */

@@ -1,6 +1,6 @@
 import type { Transporter } from "nodemailer";
 import type Mail from "nodemailer/lib/mailer/index.js";
-import type { Delivery } from "./history.js";
+import type { Delivery } from "../output/history.js";
 
 export interface Recipient {
   address: string;

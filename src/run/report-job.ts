@@ -1,41 +1,32 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import nodemailer from "nodemailer";
 import type { Config, ReportConfig } from "../config/schema.js";
-import { writeFileAtomic } from "../deliver/atomic-write.js";
-import { composeMail } from "../deliver/compose.js";
+import { deliverReport, type EmailMode } from "../deliver/deliver.js";
+import type { Engine } from "../engine/engine.js";
+import { ReportsError } from "../errors.js";
 import {
   appendHistory,
   type Delivery,
-  deliveredTo,
   newRunId,
   type RunRecord,
   readHistory,
   type Trigger,
-} from "../deliver/history.js";
-import type { MailSettings } from "../deliver/mail-settings.js";
-import { type Recipient, type RetryPolicy, sendWithRetry } from "../deliver/send.js";
-import { ReportsError } from "../errors.js";
+} from "../output/history.js";
 import type { Template } from "../render/templates/schema.js";
 import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
-import { formatPeriod } from "../util/format.js";
 import { runReports } from "./run-reports.js";
 
 export interface JobContext {
   config: Config;
   dataDir: string;
   outDir: string;
-  templatesDir: string;
-  templates: Map<string, Template>;
+  engine: Engine;
+  /** Every configured audience's template, loaded and checked once per job context. */
+  templates: ReadonlyMap<string, Template>;
   log: (line: string, fields?: Record<string, unknown>) => void;
 }
-
-export type EmailMode =
-  | { mode: "off" }
-  | { mode: "dry-run" }
-  | { mode: "send"; settings: MailSettings; retry: RetryPolicy };
 
 export interface JobRequest {
   report: string;
@@ -76,13 +67,14 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
   await recorded(context, record, async () => {
     const result = await runReports({
       config: context.config,
+      engine: context.engine,
       dataDir: context.dataDir,
       outDir: context.outDir,
       timeZone: request.period.timezone,
       period: request.period,
       now: request.now,
       generatedAt: request.generatedAt,
-      templatesDir: context.templatesDir,
+      templates: context.templates,
       audiences: [report.audience],
     });
     record.sources = Object.fromEntries(
@@ -191,79 +183,24 @@ function reportConfig(config: Config, name: string): ReportConfig {
   return report;
 }
 
-async function deliver(
+function deliver(
   context: JobContext,
   request: JobRequest,
   report: ReportConfig,
   pdfPath: string,
   force: boolean,
 ): Promise<Delivery[]> {
-  const recipients: Recipient[] = [
-    ...report.to.map((address) => ({ address, kind: "to" as const })),
-    ...report.cc.map((address) => ({ address, kind: "cc" as const })),
-    ...report.bcc.map((address) => ({ address, kind: "bcc" as const })),
-  ];
-  if (recipients.length === 0 || request.email.mode === "off") return [];
-  const { runs } = await readHistory(context.outDir);
-  const already = force ? new Set<string>() : deliveredTo(runs, request.report, request.period.id);
-  const skipped: Delivery[] = recipients
-    .filter((r) => already.has(r.address.toLowerCase()))
-    .map((r) => ({ recipient: r.address, kind: r.kind, status: "skipped", attempts: 0 }));
-  const pending = recipients.filter((r) => !already.has(r.address.toLowerCase()));
-  if (pending.length === 0) return skipped;
-
-  const template = context.templates.get(report.audience) as Template;
-  const periodDir = path.dirname(pdfPath);
-  const message = await composeMail({
-    title: context.config.audiences[report.audience]?.title ?? template.title,
-    audience: report.audience,
-    template,
-    periodText: formatPeriod(request.period.from, request.period.to, request.period.timezone),
-    periodId: request.period.id,
-    periodDir,
-    pdfPath,
-    subjectTemplate: report.subject,
-    from:
-      request.email.mode === "send"
-        ? request.email.settings.from
-        : (process.env.MAIL_FROM ?? "reports@localhost"),
-    to: pending.filter((r) => r.kind === "to").map((r) => r.address),
-    cc: pending.filter((r) => r.kind === "cc").map((r) => r.address),
-    bcc: pending.filter((r) => r.kind === "bcc").map((r) => r.address),
-    maxAttachmentBytes: context.config.email.max_attachment_mb * 1e6,
-    linkBaseUrl: context.config.email.link_base_url,
+  return deliverReport({
+    config: context.config,
     outDir: context.outDir,
+    name: request.report,
+    report,
+    template: context.templates.get(report.audience) as Template,
+    period: request.period,
+    pdfPath,
+    email: request.email,
+    force,
   });
-
-  if (request.email.mode === "dry-run") {
-    const preview = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
-    const info = await preview.sendMail(message);
-    await writeFileAtomic(path.join(periodDir, "mail", `${request.report}.eml`), info.message as Buffer);
-    return [
-      ...skipped,
-      ...pending.map((r) => ({
-        recipient: r.address,
-        kind: r.kind,
-        status: "written" as const,
-        attempts: 0,
-      })),
-    ];
-  }
-  const transport = nodemailer.createTransport(request.email.settings.transport);
-  try {
-    return [
-      ...skipped,
-      ...(await sendWithRetry(
-        transport,
-        message,
-        pending,
-        request.email.retry,
-        request.email.settings.redact,
-      )),
-    ];
-  } finally {
-    transport.close();
-  }
 }
 
 function periodRecord(period: Period): RunRecord["period"] {

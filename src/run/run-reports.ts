@@ -1,20 +1,21 @@
 import path from "node:path";
 import type { Config } from "../config/schema.js";
-import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.js";
+import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
 import { ReportsError } from "../errors.js";
-import type { IngestProgress } from "../ingest/ingest-source.js";
-import { rejectLimitFailures } from "../ingest/ingest-source.js";
+import { sourceProblems } from "../ingest/source-checks.js";
 import { deriveFindings } from "../insights/findings.js";
+import { createAtomicWriter, type OutputWriter } from "../output/atomic-write.js";
+import { buildMetricsJson } from "../output/metrics-json.js";
+import { rejectsCsv } from "../output/rejects-csv.js";
 import { renderAudienceReport } from "../render/report.js";
-import { loadTemplates } from "../render/templates/load.js";
+import type { Template } from "../render/templates/schema.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
-import { csvRow } from "../util/csv-row.js";
-import { buildMetricsJson } from "./metrics-json.js";
-import { readAllSources, readingOptions } from "./read-pass.js";
 
 export interface RunRequest {
   config: Config;
+  /** Where the rows come from and the metrics are computed. */
+  engine: Engine;
   /** Absolute data and output directories (config values resolved, CLI overrides applied). */
   dataDir: string;
   outDir: string;
@@ -25,8 +26,8 @@ export interface RunRequest {
   now: number;
   /** The generation time printed in the documents. */
   generatedAt: number;
-  /** Where the audience templates are. */
-  templatesDir: string;
+  /** Every configured audience's template, by audience (loaded and checked before any data is read). */
+  templates: ReadonlyMap<string, Template>;
   /** Also write every chart as a PNG under `<period>/charts/`. */
   writeCharts?: boolean;
   /** Render only these audiences (default: every audience of the configuration). */
@@ -49,14 +50,8 @@ export interface RunResult {
   findings: Finding[];
   /** Milliseconds per stage: ingest with every metric, findings, rendering, writing. */
   timings: { ingestMs: number; findingsMs: number; renderMs: number; writeMs: number };
-  /** How the data was read: threads, parts, and per source the milliseconds its parts took. */
-  reading: {
-    threads: number;
-    parts: number;
-    sourceMs: Partial<Record<SourceName, number>>;
-    /** Planning the parts, reading them (in the threads), merging their states. */
-    stagesMs: { plan: number; read: number; merge: number };
-  };
+  /** The engine that computed the metrics, its notes for the operator and what it measured. */
+  engine: { name: string } & Pick<EngineResult, "notes" | "measures">;
 }
 
 /** Keeps this many rejects in memory for rejects.csv; past it the file says how many are missing. */
@@ -90,11 +85,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     writeFile: (file: string, data: string | Uint8Array) =>
       timed("writeMs", () => baseWriter.writeFile(file, data)),
   };
-  const templates = await loadTemplates(
-    request.templatesDir,
-    request.config.audiences,
-    request.config.funnel.steps.map((s) => s.name),
-  );
+  const { templates } = request;
   const guess = request.period ?? previousPeriod(weekContaining(request.now, request.timeZone));
   let pass = await timed("ingestMs", () => computePeriod(request, guess));
   let period = guess;
@@ -113,10 +104,10 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       period = chosen;
     }
   }
-  const { summaries, metrics, rejects, reading } = pass;
+  const { summaries, metrics, rejects, notes, measures } = pass;
   const previous = previousPeriod(period);
   const periodDir = path.join(request.outDir, period.id);
-  const problems = dataProblems(summaries, request.config.data.reject_limit);
+  const problems = sourceProblems(summaries, request.config.data.reject_limit);
   if (problems.length > 0) {
     // No report is rendered from data that failed its checks; the data-quality record is kept.
     await writer.writeFile(
@@ -199,47 +190,28 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     metrics,
     findings,
     timings,
-    reading,
+    engine: { name: request.engine.name, notes, measures },
   };
 }
 
-/** One pass over the data for one period: summaries, metric results and every reject. */
+/** One pass of the engine for one period: summaries, metric results and every reject. */
 async function computePeriod(request: RunRequest, period: Period) {
   const rejects: { source: SourceName; reject: Reject }[] = [];
-  const pass = await readAllSources({
-    ...readingOptions(request.config.data),
+  const computed = await request.engine.compute({
+    config: request.config,
     dataDir: request.dataDir,
     timeZone: request.timeZone,
-    metrics: { period, previous: previousPeriod(period), timeZone: request.timeZone, config: request.config },
+    periods: { period, previous: previousPeriod(period) },
     onProgress: request.onProgress,
     onReject: (source, reject) => {
       if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
     },
   });
   return {
-    summaries: pass.summaries,
-    metrics: pass.results,
+    summaries: computed.sources,
+    metrics: computed.results,
     rejects,
-    reading: { threads: pass.threads, parts: pass.parts, sourceMs: pass.sourceMs, stagesMs: pass.stagesMs },
+    notes: computed.notes,
+    measures: computed.measures,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** Sources that cannot be reported on: a fatal file problem, or over the reject limit. */
-function dataProblems(summaries: SourceSummary[], rejectLimit: number): string[] {
-  return [
-    ...summaries.filter((s) => s.error !== null).map((s) => `${s.source}: ${s.error}`),
-    ...rejectLimitFailures(summaries, rejectLimit),
-  ];
-}
-
-function rejectsCsv(rejects: { source: SourceName; reject: Reject }[], summaries: SourceSummary[]): string {
-  const lines = [csvRow(["source", "file", "line", "reason"])];
-  for (const { source, reject } of rejects)
-    lines.push(csvRow([source, reject.file, reject.line, reject.reason]));
-  const total = summaries.reduce((sum, s) => sum + s.rows_rejected, 0);
-  if (total > rejects.length)
-    lines.push(csvRow(["", "", "", `${total - rejects.length} more rejects not listed`]));
-  return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import type { ReportConfig } from "../config/schema.js";
-import type { RunRecord } from "../deliver/history.js";
+import type { RunRecord } from "../output/history.js";
 import type { Period } from "../types.js";
 import { periodForFire } from "./report-periods.js";
 

@@ -1,11 +1,12 @@
 import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
-import { writeFileAtomic } from "../deliver/atomic-write.js";
-import { type RunRecord, readHistory, type Trigger } from "../deliver/history.js";
-import { type EmailMode, type JobContext, runReportJob } from "../run/report-job.js";
+import type { EmailMode } from "../deliver/deliver.js";
+import { writeFileAtomic } from "../output/atomic-write.js";
+import { type RunRecord, readHistory, type Trigger } from "../output/history.js";
+import { withReportLock } from "../run/lock.js";
+import { type JobContext, runReportJob } from "../run/report-job.js";
 import { planCatchUp } from "./catch-up.js";
-import { withReportLock } from "./lock.js";
 import { periodForFire } from "./report-periods.js";
 
 /** Written to `<out>/status.json` after every change: what ran last, what runs next, the last error. */

@@ -1,9 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs } from "../helpers/files.js";
+import { ingestAll } from "../helpers/sequential-pass.js";
 
 const newDir = useTempDirs();
 const args = (out: string, seed: string, badRows = "0.01") => [
@@ -60,7 +60,7 @@ describe("reports gen-data", () => {
   it("writes only valid rows when asked for no broken ones, covering every source and three full weeks", async () => {
     const dir = await newDir();
     expect((await reports(args(dir, "9", "0"))).code).toBe(0);
-    const summaries = await ingestAll({ dataDir: dir, patterns: {}, timeZone: "Europe/Paris" });
+    const summaries = await ingestAll({ dataDir: dir, timeZone: "Europe/Paris" });
     for (const s of summaries) {
       expect(s.rows_rejected, `${s.source}: ${JSON.stringify(s.rejects.slice(0, 3))}`).toBe(0);
       expect(s.rows_accepted, s.source).toBeGreaterThan(0);

@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
 import { METRICS_MD_IDS } from "../fixtures-metrics-md-ids.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { ingestAll } from "../helpers/sequential-pass.js";
 
 const newDir = useTempDirs();
 const AUDIENCES = ["managers", "ux", "it", "support"];
@@ -55,7 +55,7 @@ describe("reports run", () => {
       timezone: "Europe/Paris",
     });
     expect(metrics.previous).toEqual({ from: "2026-11-02T00:00:00+01:00", to: "2026-11-09T00:00:00+01:00" });
-    const summaries = await ingestAll({ dataDir: data.dir, patterns: {}, timeZone: "Europe/Paris" });
+    const summaries = await ingestAll({ dataDir: data.dir, timeZone: "Europe/Paris" });
     for (const s of summaries) {
       expect(metrics.sources[s.source]).toEqual({
         files: s.files,

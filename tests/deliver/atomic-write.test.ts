@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeFileAtomic } from "../../src/deliver/atomic-write.js";
+import { writeFileAtomic } from "../../src/output/atomic-write.js";
 import { useTempDirs } from "../helpers/files.js";
 
 const newDir = useTempDirs();

@@ -3,7 +3,7 @@ import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
-import { readHistory, type Trigger } from "../../src/deliver/history.js";
+import { readHistory, type Trigger } from "../../src/output/history.js";
 import { type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useTempDirs } from "../helpers/files.js";

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
 import { SOURCES } from "../../src/ingest/sources/index.js";
 import { generateSample } from "../../src/sample/generate.js";
 import type { SourceName } from "../../src/types.js";
+import { ingestAll } from "./sequential-pass.js";
 
 export interface GeneratedData {
   /** The directory the sample was written to. */
@@ -44,7 +44,7 @@ export function useGeneratedData(options: {
         data.records.set(source, [...(data.records.get(source) ?? []), ...batch]);
       };
       await ingestAll(
-        { dataDir: data.dir, patterns: {}, timeZone: "Europe/Paris" },
+        { dataDir: data.dir, timeZone: "Europe/Paris" },
         Object.fromEntries(Object.keys(SOURCES).map((s) => [s, collect(s as SourceName)])),
       );
     }

@@ -1,8 +1,10 @@
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
+import type { EmailMode } from "../../src/deliver/deliver.js";
 import { mailSettingsFromEnv } from "../../src/deliver/mail-settings.js";
+import { createEngine } from "../../src/engine/engines.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
-import type { EmailMode, JobContext } from "../../src/run/report-job.js";
+import type { JobContext } from "../../src/run/report-job.js";
 
 /** A job context for a configuration (as YAML would give it), data and output directories. */
 export async function jobContextFor(raw: object, dataDir: string, outDir: string): Promise<JobContext> {
@@ -11,9 +13,9 @@ export async function jobContextFor(raw: object, dataDir: string, outDir: string
   const config: Config = parsed.config;
   return {
     config,
+    engine: createEngine(config.engine, config),
     dataDir,
     outDir,
-    templatesDir: BUNDLED_TEMPLATES,
     templates: await loadTemplates(
       BUNDLED_TEMPLATES,
       config.audiences,

@@ -1,7 +1,7 @@
-import { ingestSource } from "../../src/ingest/ingest-source.js";
 import type { SourceSpec } from "../../src/ingest/source-spec.js";
 import { createTimestampParser } from "../../src/time/timestamp.js";
 import type { RecordOf, SourceName, SourceSummary } from "../../src/types.js";
+import { ingestSource } from "./sequential-pass.js";
 
 /** Reads a source completely and returns its records with its summary. */
 export async function readAll<S extends SourceName>(

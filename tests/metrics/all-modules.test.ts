@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SOURCES } from "../../src/ingest/sources/index.js";
-import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
+import { createMetricModules } from "../../src/metrics/modules.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";

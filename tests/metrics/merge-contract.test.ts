@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMetricModules } from "../../src/metrics/engine.js";
 import type { MetricModule } from "../../src/metrics/module.js";
+import { createMetricModules } from "../../src/metrics/modules.js";
 import { packState, unpackState } from "../../src/metrics/transfer.js";
 import type { RecordOf, SourceName } from "../../src/types.js";
 import { expectClose } from "../helpers/close.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
-import { createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
+import { metricsJsonEntry } from "../../src/output/metrics-json.js";
 import { useTempDirs, write } from "../helpers/files.js";
+import { createMetricsRun, ingestAll } from "../helpers/sequential-pass.js";
 import { contextFor } from "./helpers.js";
 
 const newDir = useTempDirs();
@@ -24,7 +24,7 @@ describe("metrics over ingested files", () => {
     );
     const context = contextFor("2026-W46", "Europe/Paris");
     const run = createMetricsRun(context);
-    await ingestAll({ dataDir: dir, patterns: {}, timeZone: "Europe/Paris" }, run.consumers);
+    await ingestAll({ dataDir: dir, timeZone: "Europe/Paris" }, run.consumers);
     const results = run.results(new Set(["api"]));
     expect(metricsJsonEntry(results.get("api.requests") as never)).toEqual({
       value: 3,

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
+import { createEngine } from "../../src/engine/engines.js";
 import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import { formatScalar } from "../../src/render/values.js";
@@ -29,13 +30,18 @@ async function tempDir(): Promise<string> {
 async function run(period: string, outDir: string): Promise<RunResult> {
   return runReports({
     config,
+    engine: createEngine("files", config),
     dataDir: data.dir,
     outDir,
     timeZone: "Europe/Paris",
     period: parsePeriodSpec(period, "Europe/Paris", GENERATED_AT),
     now: GENERATED_AT,
     generatedAt: GENERATED_AT,
-    templatesDir: BUNDLED_TEMPLATES,
+    templates: await loadTemplates(
+      BUNDLED_TEMPLATES,
+      config.audiences,
+      config.funnel.steps.map((s) => s.name),
+    ),
   });
 }
 

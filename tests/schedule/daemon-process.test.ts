@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readHistory } from "../../src/deliver/history.js";
+import { readHistory } from "../../src/output/history.js";
 import { ROOT, TSX_LOADER } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { appendHistory, readHistory } from "../../src/deliver/history.js";
+import { appendHistory, readHistory } from "../../src/output/history.js";
 import { startDaemon } from "../../src/schedule/daemon.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
-import type { RunRecord } from "../../src/deliver/history.js";
+import type { RunRecord } from "../../src/output/history.js";
+import { withReportLock } from "../../src/run/lock.js";
 import { firesBetween, planCatchUp } from "../../src/schedule/catch-up.js";
-import { withReportLock } from "../../src/schedule/lock.js";
 import { periodForFire } from "../../src/schedule/report-periods.js";
 import { formatInstant } from "../../src/time/periods.js";
 import { reports } from "../helpers/cli.js";

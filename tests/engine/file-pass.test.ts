@@ -2,18 +2,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ingestAll } from "../../src/ingest/ingest-all.js";
-import { createMetricModules, createMetricsRun, metricsJsonEntry } from "../../src/metrics/engine.js";
-import {
-  createThreadReader,
-  type PassOptions,
-  type PassResult,
-  readAllSources,
-} from "../../src/run/read-pass.js";
+import { type PassOptions, type PassResult, readAllSources } from "../../src/engine/files/pass.js";
+import { createThreadReader } from "../../src/engine/files/thread-pool.js";
+import { createMetricModules } from "../../src/metrics/modules.js";
+import { metricsJsonEntry } from "../../src/output/metrics-json.js";
 import type { MetricOutput, MetricResults } from "../../src/types.js";
 import { expectClose } from "../helpers/close.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { createMetricsRun, ingestAll } from "../helpers/sequential-pass.js";
 import { contextFor } from "../metrics/helpers.js";
 
 /**
@@ -26,13 +23,6 @@ const data = useGeneratedData({ days: 21, rowsPerDay: 200, seed: 5, end: "2026-1
 const newDir = useTempDirs();
 const context = contextFor("2026-W46", "Europe/Paris");
 const SPLIT = 32 * 1024;
-const PASS_DEFAULTS = {
-  patterns: {},
-  timeZone: "Europe/Paris",
-  metrics: context,
-  workers: 2,
-  splitBytes: null,
-} satisfies Omit<PassOptions, "dataDir">;
 
 function pass(dir: string, workers: number, splitBytes: number | null, extra: Partial<PassOptions> = {}) {
   const rejects: string[] = [];
@@ -91,10 +81,7 @@ describe("one pass over every source, in threads and parts", () => {
 
     // And against the plainest pass: one reader, records straight into one state per module.
     const plain = createMetricsRun(context);
-    const summaries = await ingestAll(
-      { dataDir: data.dir, patterns: {}, timeZone: "Europe/Paris" },
-      plain.consumers,
-    );
+    const summaries = await ingestAll({ dataDir: data.dir, timeZone: "Europe/Paris" }, plain.consumers);
     expect(twoSplit.summaries).toEqual(summaries);
     expectClose(entries(twoSplit.results), entries(plain.results(new Set(summaries.map((s) => s.source)))));
   }, 60_000);
@@ -152,7 +139,7 @@ describe("one pass over every source, in threads and parts", () => {
   it("fails the pass, without hanging, when a reading thread fails on its last part", async () => {
     const reader = createThreadReader(
       2,
-      { ...PASS_DEFAULTS, dataDir: data.dir },
+      { timeZone: "Europe/Paris", metrics: context },
       createMetricModules(context),
       () => {},
     );

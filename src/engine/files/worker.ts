@@ -1,20 +1,21 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { SourcePart } from "../ingest/parts.js";
-import { createMetricModules } from "../metrics/engine.js";
-import { packStates } from "../metrics/transfer.js";
-import { createTimestampParser } from "../time/timestamp.js";
-import type { SourceName } from "../types.js";
-import { readPartIntoStates, type WorkerMessage, type WorkerSetup } from "./read-pass.js";
+import type { SourcePart } from "../../ingest/parts.js";
+import { createMetricModules } from "../../metrics/modules.js";
+import { packStates } from "../../metrics/transfer.js";
+import { createTimestampParser } from "../../time/timestamp.js";
+import type { SourceName } from "../../types.js";
+import { readPartIntoStates } from "./part-reader.js";
+import type { WorkerMessage, WorkerSetup } from "./thread-pool.js";
 
 /**
- * A reading thread (see read-pass.ts): takes one part at a time, reads it into fresh states of
+ * A reading thread (see thread-pool.ts): takes one part at a time, reads it into fresh states of
  * its source's metric modules and posts back the part's result and the packed states. Progress
  * goes out about every 4 MB.
  */
 const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 const port = parentPort;
-if (port === null) throw new Error("[ingest:worker] pass-worker runs only as a worker thread");
+if (port === null) throw new Error("[ingest:worker] worker.ts runs only as a worker thread");
 const setup = workerData as WorkerSetup;
 const parseTime = createTimestampParser(setup.timeZone);
 const modules = setup.metrics === null ? [] : createMetricModules(setup.metrics);

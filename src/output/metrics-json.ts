@@ -1,8 +1,7 @@
-import { metricsJsonEntry } from "../metrics/engine.js";
 import { formatInstant } from "../time/periods.js";
-import type { MetricResults, Period, SourceSummary } from "../types.js";
+import type { MetricOutput, MetricResults, Period, SourceSummary } from "../types.js";
 
-/** metrics.json, in the shape of METRICS.md §5. */
+/** metrics.json (docs/data-contract.md §7). */
 export interface MetricsJson {
   period: { from: string; to: string; timezone: string };
   previous: { from: string; to: string };
@@ -13,7 +12,7 @@ export interface MetricsJson {
   >;
 }
 
-/** At most this many rejects per source go into metrics.json (METRICS.md §5: the first 100). */
+/** At most this many rejects per source go into metrics.json: the first 100. */
 const REJECTS_IN_JSON = 100;
 
 export function buildMetricsJson(
@@ -39,5 +38,19 @@ export function buildMetricsJson(
         },
       ]),
     ),
+  };
+}
+
+/** A metric's entry in metrics.json: scalars with their deltas, tables with their rows. */
+export function metricsJsonEntry(output: MetricOutput): unknown {
+  if (output.kind === "table") return { rows: output.rows };
+  const { value, previous } = output;
+  const numeric = typeof value === "number" && typeof previous === "number";
+  const delta = numeric ? value - previous : null;
+  return {
+    value,
+    previous,
+    delta,
+    delta_pct: numeric && previous !== 0 ? (delta as number) / previous : null,
   };
 }

@@ -1,0 +1,152 @@
+import { type PartResult, planParts, type SourcePart, summarizeParts } from "../../ingest/parts.js";
+import { SOURCES } from "../../ingest/sources/index.js";
+import type { MetricModule } from "../../metrics/module.js";
+import type { MetricOutput, MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
+import type { PartOutcome, PartReader } from "./part-reader.js";
+import type { SourcePlan } from "./plan.js";
+
+/**
+ * The ordered merge of the parts as they come back, in whatever order the threads finish them.
+ * The parts of a file are merged in part order (an early one waits for those before it), so the
+ * main thread holds one state per file rather than every part's, and the result does not depend
+ * on the number of threads: the same parts merge in the same order. A source whose files are all
+ * in is finished at once (its summary, its modules' results) while the threads read on.
+ *
+ * A part before a file's last that ended inside an open quoted field means the split cut a
+ * record (a quoted value held a line feed across the split point): that file's parts are
+ * dropped and the file is read again whole, so splitting never changes a record.
+ */
+export function createPassMerge(options: {
+  sources: SourcePlan[];
+  modules: MetricModule[];
+  /** False: only the summaries are wanted (validate). */
+  withMetrics: boolean;
+  reader: PartReader;
+  onSourceDone: (source: SourceName) => void;
+  onReject?: (source: SourceName, reject: Reject) => void;
+}) {
+  const { sources, modules, reader } = options;
+  const modulesOf = (source: SourceName) => modules.filter((m) => m.source === source);
+  const files = new Map<string, FileMerge>();
+  for (const plan of sources) {
+    for (const [fileIndex, file] of plan.files.entries()) {
+      files.set(`${plan.source}:${fileIndex}`, {
+        file: { ...file, source: plan.source, fileIndex },
+        parts: plan.parts.filter((p) => p.fileIndex === fileIndex).length,
+        next: 0,
+        waiting: new Map(),
+        states: null,
+        results: [],
+        readAgain: false,
+      });
+    }
+  }
+  const readAgainWhole: string[] = [];
+  const again: Promise<void>[] = [];
+  const sourceMs: Partial<Record<SourceName, number>> = {};
+  const summaries = new Map<SourceName, SourceSummary>();
+  const results: MetricResults = new Map();
+  const filesLeft = new Map(sources.map((p) => [p.source, p.files.length]));
+  // Rejects are handed on in source order at the end, whichever source finished first.
+  const rejectsOf = new Map<SourceName, Reject[]>(sources.map((p) => [p.source, []]));
+
+  const finish = (source: SourceName): void => {
+    const plan = sources.find((p) => p.source === source) as SourcePlan;
+    const own = plan.files.map((_, i) => files.get(`${source}:${i}`) as FileMerge);
+    const partResults = own.flatMap((f) => f.results);
+    sourceMs[source] = partResults.reduce((sum, r) => sum + r.elapsedMs, 0);
+    options.onSourceDone(source);
+    summaries.set(
+      source,
+      summarizeParts(
+        source,
+        plan.files.map((f) => f.displayName),
+        partResults,
+        { onReject: options.onReject && ((reject) => rejectsOf.get(source)?.push(reject)) },
+      ),
+    );
+    if (!options.withMetrics || plan.files.length === 0) return;
+    for (const [i, module] of modulesOf(source).entries()) {
+      let state = module.init();
+      for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);
+      const outputs = module.result(state);
+      for (const id of module.ids) results.set(id, outputs[id] as MetricOutput);
+    }
+    for (const f of own) f.states = null;
+  };
+  const fileDone = (source: SourceName): void => {
+    const left = (filesLeft.get(source) ?? 1) - 1;
+    filesLeft.set(source, left);
+    if (left === 0) finish(source);
+  };
+  const readWholeAgain = (f: FileMerge, source: SourceName): void => {
+    Object.assign(f, { readAgain: true, waiting: new Map(), states: null, results: [] });
+    readAgainWhole.push(f.file.displayName);
+    const reread = planParts(SOURCES[source], [f.file], null).then(async ([whole]) => {
+      const outcome = await reader.read({ ...(whole as SourcePart), fileIndex: f.file.fileIndex });
+      Object.assign(f, { parts: 1, next: 1, states: outcome.states, results: [outcome.result] });
+      fileDone(source);
+    });
+    // Awaited after the first round; marked handled now, so a failure while the first round is
+    // still running (which then fails the pass anyway) is not an unhandled rejection.
+    reread.catch(() => {});
+    again.push(reread);
+  };
+
+  return {
+    /** Takes a part's outcome as soon as it arrives. */
+    accept(outcome: PartOutcome): void {
+      const { result } = outcome;
+      const f = files.get(`${result.source}:${result.fileIndex}`) as FileMerge;
+      // Parts of a file being read again whole arrive late and are dropped.
+      if (f.readAgain) return;
+      if (result.unclosedQuote && result.part < f.parts - 1) {
+        readWholeAgain(f, result.source);
+        return;
+      }
+      f.waiting.set(result.part, outcome);
+      const own = modulesOf(result.source);
+      for (let next = f.waiting.get(f.next); next !== undefined; next = f.waiting.get(f.next)) {
+        f.waiting.delete(f.next);
+        f.next += 1;
+        f.results.push(next.result);
+        const merged = f.states;
+        f.states = merged === null ? next.states : own.map((m, i) => m.merge(merged[i], next.states[i]));
+      }
+      if (f.next === f.parts) fileDone(result.source);
+    },
+    /** Waits for the files being read again (known only as parts come back, so the list grows). */
+    async readsAgain(): Promise<void> {
+      for (let n = 0; n < again.length; n = again.length) await Promise.all(again.slice(n));
+    },
+    /**
+     * Finishes the sources that have no file, hands on every reject in source order, and gives
+     * the summaries (catalog order), the results and what the pass measured.
+     */
+    end() {
+      for (const plan of sources) if (plan.files.length === 0) finish(plan.source);
+      for (const [source, rejects] of rejectsOf)
+        for (const reject of rejects) options.onReject?.(source, reject);
+      return {
+        summaries: sources.map((p) => summaries.get(p.source) as SourceSummary),
+        results,
+        sourceMs,
+        readAgainWhole,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One file's parts as they come back: merged in part order as soon as they can be. */
+interface FileMerge {
+  file: { file: string; displayName: string; source: SourceName; fileIndex: number };
+  parts: number;
+  /** The next part to merge; later parts wait in `waiting`. */
+  next: number;
+  waiting: Map<number, PartOutcome>;
+  states: unknown[] | null;
+  results: PartResult[];
+  readAgain: boolean;
+}

@@ -1,0 +1,98 @@
+import type { MetricContext } from "../../metrics/module.js";
+import { createMetricModules } from "../../metrics/modules.js";
+import type { MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
+import type { IngestProgress } from "../engine.js";
+import { createPassMerge } from "./merge.js";
+import { createLocalReader } from "./part-reader.js";
+import { planPass } from "./plan.js";
+import { createProgress } from "./progress.js";
+import { createThreadReader } from "./thread-pool.js";
+
+export interface PassOptions {
+  dataDir: string;
+  /** Per source: a file, directory or glob relative to dataDir; the source's default otherwise. */
+  patterns: Partial<Record<SourceName, string>>;
+  timeZone: string;
+  /** The metric modules' run (periods, configuration); null only reads and checks (validate). */
+  metrics: MetricContext | null;
+  /** Worker threads reading at once: "auto" (the cores this process may use) or a count; 1 reads in this thread. */
+  workers: "auto" | number;
+  /** A file of at least twice this many bytes is read in parts of about this size; null: never split. */
+  splitBytes: number | null;
+  /** Below this many bytes in all, one thread reads everything (threads cost more than they save). */
+  threadsFromBytes?: number;
+  onReject?: (source: SourceName, reject: Reject) => void;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface PassResult {
+  summaries: SourceSummary[];
+  /** Every metric of every source that has a file (empty when `metrics` was null). */
+  results: MetricResults;
+  /** How the work was shared: threads used and parts read (files, or parts of large files). */
+  threads: number;
+  parts: number;
+  /** Per source, milliseconds its parts took to read (in whichever thread), for rows per second. */
+  sourceMs: Partial<Record<SourceName, number>>;
+  /**
+   * Milliseconds to plan the parts, to read them all (threads started; sources are merged and
+   * finished as their last part arrives), and what was left to finish after the last part.
+   */
+  stagesMs: { plan: number; read: number; merge: number };
+  /** Split files read again whole because a split point fell inside a quoted field. */
+  readAgainWhole: string[];
+}
+
+/**
+ * One pass over every source: the files are cut into parts (plan.ts), the parts are read by
+ * worker threads (thread-pool.ts) or in this thread (part-reader.ts), each part feeding fresh
+ * states of the metric modules that read its source, and the states are merged here in file and
+ * part order as they come back (merge.ts), so the result does not depend on how many threads read
+ * or which finished first. One thread is the same path with the parts read one after the other.
+ */
+export async function readAllSources(options: PassOptions): Promise<PassResult> {
+  const started = performance.now();
+  const plan = await planPass(options);
+  const progress = createProgress(plan.sources, options.onProgress);
+  const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
+  const reader =
+    plan.threads > 1
+      ? createThreadReader(
+          plan.threads,
+          { timeZone: options.timeZone, metrics: options.metrics },
+          modules,
+          progress.add,
+        )
+      : createLocalReader(options.timeZone, modules, progress.add);
+  const merge = createPassMerge({
+    sources: plan.sources,
+    modules,
+    withMetrics: options.metrics !== null,
+    reader,
+    onSourceDone: progress.done,
+    onReject: options.onReject,
+  });
+  try {
+    const planned = performance.now();
+    // Largest parts first, so the last part to finish is a small one.
+    await Promise.all(
+      [...plan.parts]
+        .sort((a, b) => b.end - b.start - (a.end - a.start))
+        .map((part) => reader.read(part).then(merge.accept)),
+    );
+    await merge.readsAgain();
+    const read = performance.now();
+    const { summaries, results, sourceMs, readAgainWhole } = merge.end();
+    return {
+      summaries,
+      results,
+      threads: plan.threads,
+      parts: plan.parts.length,
+      sourceMs,
+      readAgainWhole,
+      stagesMs: { plan: planned - started, read: read - planned, merge: performance.now() - read },
+    };
+  } finally {
+    await reader.close();
+  }
+}

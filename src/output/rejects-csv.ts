@@ -1,0 +1,16 @@
+import type { Reject, SourceName, SourceSummary } from "../types.js";
+import { csvRow } from "../util/csv-row.js";
+
+/** rejects.csv: every reject kept, then a line saying how many more there were. */
+export function rejectsCsv(
+  rejects: { source: SourceName; reject: Reject }[],
+  summaries: SourceSummary[],
+): string {
+  const lines = [csvRow(["source", "file", "line", "reason"])];
+  for (const { source, reject } of rejects)
+    lines.push(csvRow([source, reject.file, reject.line, reject.reason]));
+  const total = summaries.reduce((sum, s) => sum + s.rows_rejected, 0);
+  if (total > rejects.length)
+    lines.push(csvRow(["", "", "", `${total - rejects.length} more rejects not listed`]));
+  return `${lines.join("\n")}\n`;
+}
