@@ -152,7 +152,18 @@ export type MetricOutput =
 /** The outputs of every module that ran, by metric ID. */
 export type MetricResults = Map<string, MetricOutput>;
 
-export type Severity = "critical" | "warning" | "info";
+/** Most severe first. */
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * What a finding is about, so a template can pick findings without naming rules: `change` (a
+ * watched figure moved), `incident` (a service-day of 5xx), `target` (a figure missed its
+ * target), `funnel` (where and why shoppers leave the checkout), `pages` (page speed), `sla`
+ * (tickets past their SLA), `feedback` (what shoppers wrote).
+ */
+export const TOPICS = ["change", "incident", "target", "funnel", "pages", "sla", "feedback"] as const;
+export type Topic = (typeof TOPICS)[number];
 
 /** A plain-language sentence about the period, with its numbers, for the audiences it concerns. */
 export interface Finding {
