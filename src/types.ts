@@ -165,12 +165,18 @@ export type Severity = (typeof SEVERITIES)[number];
 export const TOPICS = ["change", "incident", "target", "funnel", "pages", "sla", "feedback"] as const;
 export type Topic = (typeof TOPICS)[number];
 
-/** A plain-language sentence about the period, with its numbers, for the audiences it concerns. */
+/**
+ * A plain-language sentence about the period, with its numbers. It says what it is about (its
+ * topic and metrics), not who reads it: each template selects its readers' findings.
+ */
 export interface Finding {
-  /** Stable: the rule and its subject (`change:funnel.conversion`, `incident:payment-api:2026-11-10`). */
+  /**
+   * Stable: the topic and the subject (`change:funnel.conversion`, `incident:payment-api:2026-11-10`).
+   * findings.json keeps no separate topic, so the id must start with it.
+   */
   id: string;
+  topic: Topic;
   severity: Severity;
-  audiences: string[];
   text: string;
   /** The metric IDs the sentence is built from. */
   metrics: string[];

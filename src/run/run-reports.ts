@@ -4,7 +4,7 @@ import { createAtomicWriter, type OutputWriter } from "../deliver/atomic-write.j
 import { ReportsError } from "../errors.js";
 import type { IngestProgress } from "../ingest/ingest-source.js";
 import { rejectLimitFailures } from "../ingest/ingest-source.js";
-import { deriveFindings } from "../insights/findings.js";
+import { deriveFindings, findingRecords } from "../insights/findings.js";
 import { renderAudienceReport } from "../render/report.js";
 import { loadTemplates } from "../render/templates/load.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
@@ -176,14 +176,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   await writer.writeFile(metricsFile, `${JSON.stringify(json, null, 2)}\n`);
   files.push(metricsFile);
   const findingsFile = path.join(periodDir, "findings.json");
-  await writer.writeFile(
-    findingsFile,
-    `${JSON.stringify(
-      findings.map(({ weight: _, ...f }) => f),
-      null,
-      2,
-    )}\n`,
-  );
+  await writer.writeFile(findingsFile, `${JSON.stringify(findingRecords(findings, templates), null, 2)}\n`);
   files.push(findingsFile);
   const rejectsFile = path.join(periodDir, "rejects.csv");
   await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));
