@@ -152,14 +152,31 @@ export type MetricOutput =
 /** The outputs of every module that ran, by metric ID. */
 export type MetricResults = Map<string, MetricOutput>;
 
-export type Severity = "critical" | "warning" | "info";
+/** Most severe first. */
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
-/** A plain-language sentence about the period, with its numbers, for the audiences it concerns. */
+/**
+ * What a finding is about, so a template can pick findings without naming rules: `change` (a
+ * watched figure moved), `incident` (a service-day of 5xx), `target` (a figure missed its
+ * target), `funnel` (where and why shoppers leave the checkout), `pages` (page speed), `sla`
+ * (tickets past their SLA), `feedback` (what shoppers wrote).
+ */
+export const TOPICS = ["change", "incident", "target", "funnel", "pages", "sla", "feedback"] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/**
+ * A plain-language sentence about the period, with its numbers. It says what it is about (its
+ * topic and metrics), not who reads it: each template selects its readers' findings.
+ */
 export interface Finding {
-  /** Stable: the rule and its subject (`change:funnel.conversion`, `incident:payment-api:2026-11-10`). */
+  /**
+   * Stable: the topic and the subject (`change:funnel.conversion`, `incident:payment-api:2026-11-10`).
+   * findings.json keeps no separate topic, so the id must start with it.
+   */
   id: string;
+  topic: Topic;
   severity: Severity;
-  audiences: string[];
   text: string;
   /** The metric IDs the sentence is built from. */
   metrics: string[];

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type Mail from "nodemailer/lib/mailer/index.js";
+import { type FindingRecord, findingsFor, routableRecord } from "../insights/findings.js";
 import { metricInfo } from "../metrics/catalog.js";
 import type { Template } from "../render/templates/schema.js";
 import { describeChange, formatScalar } from "../render/values.js";
@@ -39,15 +40,10 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const metrics = JSON.parse(await readFile(path.join(content.periodDir, "metrics.json"), "utf8")) as {
     metrics: Record<string, { value?: ScalarValue; previous?: ScalarValue }>;
   };
-  const findings = (
-    JSON.parse(await readFile(path.join(content.periodDir, "findings.json"), "utf8")) as {
-      audiences: string[];
-      text: string;
-      severity: string;
-    }[]
-  )
-    .filter((f) => f.audiences.includes(content.audience))
-    .slice(0, 5);
+  const records = JSON.parse(
+    await readFile(path.join(content.periodDir, "findings.json"), "utf8"),
+  ) as FindingRecord[];
+  const findings = findingsFor(records.map(routableRecord), content.template.findings, 5);
   const kpiIds = content.template.sections.find((s) => s.kind === "kpis")?.metrics ?? [];
   const kpis = kpiIds.map((id) => {
     const entry = metrics.metrics[id];

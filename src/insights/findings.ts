@@ -16,11 +16,75 @@ export function deriveFindings(context: RuleContext): Finding[] {
   );
 }
 
-/** The findings one audience reads, in rank order. */
-export function findingsFor(
-  findings: Finding[],
-  audience: string,
+/**
+ * One entry of a template's `findings` key. A finding matches it when it is about one of its
+ * metrics, on one of its topics and at least as severe as its minimum, each only where given.
+ */
+export interface FindingFilter {
+  metrics?: readonly string[] | undefined;
+  topics?: readonly string[] | undefined;
+  min_severity?: Severity | undefined;
+}
+
+/** What routing reads of a finding; findings read back from findings.json have no more. */
+export type Routable = { topic: string; severity: Severity; metrics: readonly string[] };
+
+/**
+ * The findings of one report's readers, in rank order: those matching any of its template's
+ * filters, or every finding when the template has none (an audience nobody thought about still
+ * hears what happened). The PDF, the mail and findings.json all route through here, so they
+ * cannot disagree.
+ */
+export function findingsFor<F extends Routable>(
+  findings: readonly F[],
+  filters: readonly FindingFilter[] | undefined,
   top = Number.POSITIVE_INFINITY,
-): Finding[] {
-  return findings.filter((f) => f.audiences.includes(audience)).slice(0, top);
+): F[] {
+  const selected =
+    filters === undefined ? findings : findings.filter((f) => filters.some((x) => matches(f, x)));
+  return selected.slice(0, top);
+}
+
+/** A finding as findings.json has it: the audiences whose templates select it instead of a topic. */
+export interface FindingRecord {
+  id: string;
+  severity: Severity;
+  audiences: string[];
+  text: string;
+  metrics: string[];
+}
+
+/**
+ * findings.json's entries: every finding with the audiences that read it, in the order the
+ * configuration lists them. `templates` maps each configured audience to its template.
+ */
+export function findingRecords(
+  findings: readonly Finding[],
+  templates: ReadonlyMap<string, { findings?: readonly FindingFilter[] | undefined }>,
+): FindingRecord[] {
+  const routed = [...templates].map(
+    ([audience, template]) => [audience, new Set(findingsFor(findings, template.findings))] as const,
+  );
+  return findings.map((f) => ({
+    id: f.id,
+    severity: f.severity,
+    audiences: routed.filter(([, mine]) => mine.has(f)).map(([audience]) => audience),
+    text: f.text,
+    metrics: f.metrics,
+  }));
+}
+
+/** A finding read back from findings.json, ready to route again (its topic is its id's first part). */
+export function routableRecord(record: FindingRecord): FindingRecord & Routable {
+  const [topic = ""] = record.id.split(":", 1);
+  return { ...record, topic };
+}
+
+function matches(finding: Routable, filter: FindingFilter): boolean {
+  return (
+    (filter.topics === undefined || filter.topics.includes(finding.topic)) &&
+    (filter.metrics === undefined || finding.metrics.some((id) => filter.metrics?.includes(id))) &&
+    (filter.min_severity === undefined ||
+      SEVERITY_ORDER[finding.severity] <= SEVERITY_ORDER[filter.min_severity])
+  );
 }

@@ -15,22 +15,25 @@ export interface RuleContext {
 
 export type Rule = (context: RuleContext) => Finding[];
 
-/** The headline figures whose change is worth a sentence, and who reads about them. */
-const WATCHED: { id: string; audiences: string[] }[] = [
-  { id: "funnel.conversion", audiences: ["managers", "ux"] },
-  { id: "funnel.order_placed", audiences: ["managers"] },
-  { id: "sessions.count", audiences: ["managers", "ux"] },
-  { id: "carts.value_lost", audiences: ["managers", "ux"] },
-  { id: "api.availability", audiences: ["managers", "it"] },
-  { id: "api.error_rate", audiences: ["it"] },
-  { id: "api.latency_p95_ms", audiences: ["managers", "it"] },
-  { id: "pages.load_p75_ms", audiences: ["ux", "it"] },
-  { id: "feedback.rating_mean", audiences: ["managers", "ux", "support"] },
-  { id: "feedback.mismatch_rate", audiences: ["ux"] },
-  { id: "support.created", audiences: ["support", "managers"] },
-  { id: "support.backlog", audiences: ["support", "managers"] },
-  { id: "support.resolution_median_h", audiences: ["support"] },
-  { id: "support.csat_mean", audiences: ["support"] },
+/**
+ * The headline figures whose change is worth a sentence. Who reads about which is up to the
+ * templates (their `findings` key).
+ */
+const WATCHED: readonly string[] = [
+  "funnel.conversion",
+  "funnel.order_placed",
+  "sessions.count",
+  "carts.value_lost",
+  "api.availability",
+  "api.error_rate",
+  "api.latency_p95_ms",
+  "pages.load_p75_ms",
+  "feedback.rating_mean",
+  "feedback.mismatch_rate",
+  "support.created",
+  "support.backlog",
+  "support.resolution_median_h",
+  "support.csat_mean",
 ];
 
 /**
@@ -39,7 +42,7 @@ const WATCHED: { id: string; audiences: string[] }[] = [
  * both periods must have a number, and a share needs a previous value other than 0.
  */
 export const metricChanges: Rule = ({ results, period, thresholds }) =>
-  WATCHED.flatMap(({ id, audiences }) => {
+  WATCHED.flatMap((id) => {
     const output = results.get(id);
     if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
       return [];
@@ -62,8 +65,8 @@ export const metricChanges: Rule = ({ results, period, thresholds }) =>
     return [
       {
         id: `change:${id}`,
+        topic: "change",
         severity: worse ? (size >= 5 ? "critical" : "warning") : "info",
-        audiences,
         text: `${info.label} ${verb} from ${phraseValue(previous, info.unit)} to ${phraseValue(value, info.unit)} (${change}) ${comparedWith(period)}`,
         metrics: [id],
         weight: size,
@@ -100,8 +103,8 @@ export const apiIncidents: Rule = ({ results, period, thresholds }) => {
           : ` (${medianDayOf(period)}: 0 %)`;
       findings.push({
         id: `incident:${service}:${row.day}`,
+        topic: "incident",
         severity: "critical",
-        audiences: ["it", "managers"],
         text: `${service} returned 5xx on ${formatRate(rate)} of requests on ${phraseDay(row.day as string)}${against}`,
         metrics: ["api.daily_by_service"],
         weight: rate * 100,
@@ -123,8 +126,8 @@ export const availabilityTarget: Rule = ({ results, thresholds }) => {
   return [
     {
       id: "target:api.availability",
+      topic: "target",
       severity: "critical",
-      audiences: ["it", "managers"],
       text: `API availability was ${formatRate(output.value)}, below the ${formatRate(thresholds.availability_target)} target`,
       metrics: ["api.availability"],
       weight: (thresholds.availability_target - output.value) * 1000,
@@ -140,8 +143,8 @@ export const topLossReason: Rule = ({ results }) => {
   return [
     {
       id: "funnel:top-loss-reason",
+      topic: "funnel",
       severity: "warning",
-      audiences: ["ux", "managers"],
       text: `Top reason shoppers did not order: ${top.reason} (${sessions} ${sessions === 1 ? "session" : "sessions"})`,
       metrics: ["funnel.loss_reasons"],
       weight: sessions,
@@ -161,8 +164,8 @@ export const largestDrop: Rule = ({ results }) => {
   return [
     {
       id: "funnel:largest-drop",
+      topic: "funnel",
       severity: "info",
-      audiences: ["ux"],
       text: `Most shoppers are lost before "${String(row.step).replaceAll("_", " ")}": ${row.dropped} of ${before.sessions} sessions (${formatRate(row.drop_share as number)})`,
       metrics: ["funnel.step_details", "funnel.largest_drop_step"],
       weight: row.drop_share as number,
@@ -186,8 +189,8 @@ export const slowestPage: Rule = ({ results }) => {
   return [
     {
       id: "pages:slowest",
+      topic: "pages",
       severity: "info",
-      audiences: ["ux", "it"],
       text: `${slowest.url} is the slowest page (p75 ${formatMs(p75)}${change})`,
       metrics: ["pages.by_url"],
       weight: p75 / 1000,
@@ -204,8 +207,9 @@ export const slaBreaches: Rule = ({ results }) =>
       const n = r.breaches as number;
       return {
         id: `sla:${r.priority}`,
+        topic: "sla",
+        // Warning, not info, so a template can take only the breaches that need a manager.
         severity: urgent ? "warning" : "info",
-        audiences: urgent ? ["support", "managers"] : ["support"],
         text: `${n} ${r.priority === "urgent" ? "urgent" : `${r.priority}-priority`} ${n === 1 ? "ticket" : "tickets"} breached ${n === 1 ? "its" : "their"} ${r.sla_h} h SLA`,
         metrics: ["support.by_priority"],
         weight: n * ({ urgent: 3, high: 2 }[r.priority as string] ?? 1),
@@ -227,8 +231,8 @@ export const mismatchQuote: Rule = ({ results }) => {
   return [
     {
       id: "feedback:mismatch-quote",
+      topic: "feedback",
       severity: "info",
-      audiences: ["ux", "support"],
       text: `A shopper rated ${example.rating} out of 5 but wrote: \u201C${quote}\u201D`,
       metrics: ["feedback.mismatch_examples"],
       weight: 0,

@@ -51,6 +51,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
     audience: input.audience,
     results: input.results,
     findings: input.findings,
+    findingFilters: input.template.findings,
     period: input.period,
     sources: input.sources,
     rejectLimit: input.rejectLimit,

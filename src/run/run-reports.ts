@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
 import { ReportsError } from "../errors.js";
 import { sourceProblems } from "../ingest/source-checks.js";
-import { deriveFindings } from "../insights/findings.js";
+import { deriveFindings, findingRecords } from "../insights/findings.js";
 import { createAtomicWriter, type OutputWriter } from "../output/atomic-write.js";
 import { buildMetricsJson } from "../output/metrics-json.js";
 import { rejectsCsv } from "../output/rejects-csv.js";
@@ -167,14 +167,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   await writer.writeFile(metricsFile, `${JSON.stringify(json, null, 2)}\n`);
   files.push(metricsFile);
   const findingsFile = path.join(periodDir, "findings.json");
-  await writer.writeFile(
-    findingsFile,
-    `${JSON.stringify(
-      findings.map(({ weight: _, ...f }) => f),
-      null,
-      2,
-    )}\n`,
-  );
+  await writer.writeFile(findingsFile, `${JSON.stringify(findingRecords(findings, templates), null, 2)}\n`);
   files.push(findingsFile);
   const rejectsFile = path.join(periodDir, "rejects.csv");
   await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));

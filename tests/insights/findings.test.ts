@@ -39,8 +39,9 @@ describe("findings", () => {
     const [f] = findings({ "funnel.conversion": scalar(0.37, 0.48) });
     expect(f).toMatchObject({
       id: "change:funnel.conversion",
+      topic: "change",
       severity: "critical",
-      audiences: ["managers", "ux"],
+      metrics: ["funnel.conversion"],
       text: "Checkout conversion fell from 48 % to 37 % (\u221211 pts) week over week",
     });
   });
@@ -111,15 +112,17 @@ describe("findings", () => {
     expect(f?.text).toBe("/checkout is the slowest page (p75 1.5 s, +20 %)");
   });
 
-  it("counts SLA breaches per priority", () => {
+  it("counts SLA breaches per priority, urgent and high ones as warnings", () => {
     const rows = [
       { priority: "urgent", sla_h: 4, breaches: 7 },
       { priority: "high", sla_h: 24, breaches: 1 },
+      { priority: "normal", sla_h: 72, breaches: 2 },
       { priority: "low", sla_h: 168, breaches: 0 },
     ];
-    expect(findings({ "support.by_priority": table(rows) }).map((f) => f.text)).toEqual([
-      "7 urgent tickets breached their 4 h SLA",
-      "1 high-priority ticket breached its 24 h SLA",
+    expect(findings({ "support.by_priority": table(rows) }).map((f) => [f.severity, f.text])).toEqual([
+      ["warning", "7 urgent tickets breached their 4 h SLA"],
+      ["warning", "1 high-priority ticket breached its 24 h SLA"],
+      ["info", "2 normal-priority tickets breached their 72 h SLA"],
     ]);
   });
 
@@ -131,13 +134,13 @@ describe("findings", () => {
       ]),
     });
     expect(f).toMatchObject({
+      topic: "feedback",
       severity: "info",
-      audiences: ["ux", "support"],
       text: "A shopper rated 5 out of 5 but wrote: \u201CCheckout crashed twice\u201D",
     });
   });
 
-  it("ranks by severity then weight, and filters by audience", () => {
+  it("ranks by severity then weight", () => {
     const all = findings({
       "funnel.conversion": scalar(0.5, 0.45),
       "api.availability": scalar(0.99, 0.999),
@@ -147,7 +150,39 @@ describe("findings", () => {
     // Availability moved 0.9 pts (under the 2-pt threshold): only its target finding; the backlog rose 50 % (5× the threshold).
     expect(all.map((f) => f.severity)).toEqual(["critical", "critical", "critical", "info"]);
     expect(all[0]?.id).toBe("incident:payment-api:2026-11-17");
-    expect(findingsFor(all, "support").map((f) => f.id)).toEqual(["change:support.backlog"]);
-    expect(findingsFor(all, "managers", 2)).toHaveLength(2);
+  });
+});
+
+describe("findingsFor", () => {
+  const all = findings({
+    "funnel.conversion": scalar(0.5, 0.45),
+    "api.availability": scalar(0.99, 0.999),
+    "api.daily_by_service": table(dailyPayment([0.01, 0.3, 0.01])),
+    "support.backlog": scalar(30, 20),
+    "support.by_priority": table([
+      { priority: "urgent", sla_h: 4, breaches: 2 },
+      { priority: "low", sla_h: 168, breaches: 1 },
+    ]),
+  });
+  const ids = (filters: Parameters<typeof findingsFor>[1], top?: number) =>
+    findingsFor(all, filters, top).map((f) => f.id);
+
+  it("gives every finding, in rank order, to a template that names none", () => {
+    expect(ids(undefined)).toEqual(all.map((f) => f.id));
+    expect(ids(undefined, 2)).toEqual(all.slice(0, 2).map((f) => f.id));
+  });
+
+  it("selects by metric, by topic and by minimum severity, any entry sufficing, in rank order", () => {
+    expect(ids([{ metrics: ["support.backlog"] }])).toEqual(["change:support.backlog"]);
+    expect(ids([{ metrics: ["api.availability"] }])).toEqual(["target:api.availability"]);
+    expect(ids([{ topics: ["sla"] }])).toEqual(["sla:urgent", "sla:low"]);
+    expect(ids([{ topics: ["sla"], min_severity: "warning" }])).toEqual(["sla:urgent"]);
+    expect(ids([{ min_severity: "critical" }])).toEqual(
+      all.filter((f) => f.severity === "critical").map((f) => f.id),
+    );
+    expect(ids([{ topics: ["change"], metrics: ["api.availability"] }])).toEqual([]);
+    expect(
+      ids([{ topics: ["incident"] }, { metrics: ["funnel.conversion"] }, { topics: ["sla"] }], 3),
+    ).toEqual(["incident:payment-api:2026-11-17", "sla:urgent", "change:funnel.conversion"]);
   });
 });

@@ -187,6 +187,34 @@ sections:
     ]);
   });
 
+  it("checks the findings a template selects: known metrics and topics, a known severity", async () => {
+    expect(
+      await problems(`title: T
+findings:
+  - metrics: [funnel.conversion, funnel.stepz]
+  - topics: [incident, outage]
+sections:
+  - kind: findings
+`),
+    ).toEqual([
+      "findings entry 1: metric funnel.stepz is not a known metric ID",
+      "findings entry 2: topic outage is not a known topic (topics: change, incident, target, funnel, pages, sla, feedback)",
+    ]);
+    expect(
+      await problems(`title: T
+findings:
+  - topics: [sla]
+    min_severity: urgent
+  - {}
+sections:
+  - kind: findings
+`),
+    ).toEqual([
+      expect.stringMatching(/^findings entry 1 \(min_severity\): /),
+      "findings entry 2: name metrics, topics or min_severity (an empty entry would select every finding)",
+    ]);
+  });
+
   it("reports shape errors and YAML syntax errors with where they are", async () => {
     expect(await problems("title: T\nsections:\n  - kind: pie\n")).toEqual([
       expect.stringMatching(/^section 1 \(kind\): /),

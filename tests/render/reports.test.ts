@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { createEngine } from "../../src/engine/engines.js";
+import { findingsFor } from "../../src/insights/findings.js";
 import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import { formatScalar } from "../../src/render/values.js";
@@ -114,7 +115,7 @@ describe("audience reports", async () => {
     ]) {
       expect(first).toContain(label);
     }
-    const top = result.findings.find((f) => f.audiences.includes("managers"));
+    const [top] = findingsFor(result.findings, templates.get("managers")?.findings);
     expect(top).toBeDefined();
     expect(first).toContain(top?.text.slice(0, 40));
     expect(pdfOutline(pdfOf(result, "managers")).slice(0, 2)).toEqual([

@@ -1,3 +1,4 @@
+import { type FindingFilter, findingsFor } from "../../insights/findings.js";
 import { metricInfo, TEXT_COLUMNS } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
@@ -26,6 +27,8 @@ export interface SectionContext {
   audience: string;
   results: MetricResults;
   findings: Finding[];
+  /** The template's `findings` key: which of them this report's readers get. */
+  findingFilters: readonly FindingFilter[] | undefined;
   period: Period;
   sources: SourceSummary[];
   rejectLimit: number;
@@ -147,7 +150,7 @@ export function findingsSection(
   section: SectionOf<"findings">,
 ): void {
   const { doc } = ctx;
-  const mine = ctx.findings.filter((f) => f.audiences.includes(ctx.audience)).slice(0, section.top);
+  const mine = findingsFor(ctx.findings, ctx.findingFilters, section.top);
   if (mine.length === 0) {
     paragraph(ctx, sect, "Nothing crossed a threshold this period: no figure moved enough to report.", {
       colour: MUTED,

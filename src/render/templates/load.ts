@@ -4,8 +4,9 @@ import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { ReportsError } from "../../errors.js";
 import { isKnownMetric, metricInfo, TABLE_COLUMNS, TEXT_COLUMNS } from "../../metrics/catalog.js";
+import { TOPICS } from "../../types.js";
 import { CHART_METRICS } from "../charts/chart-kinds.js";
-import { type Section, type Template, templateSchema } from "./schema.js";
+import { type FindingFilter, type Section, type Template, templateSchema } from "./schema.js";
 
 /** The templates shipped with the project. */
 export const BUNDLED_TEMPLATES = fileURLToPath(new URL("../../../templates/", import.meta.url));
@@ -57,17 +58,25 @@ export async function readTemplate(
       template: null,
       errors: parsed.error.issues.map((issue) => {
         const [head, index, ...rest] = issue.path;
+        const detail = rest.length ? ` (${rest.join(".")})` : "";
         const where =
           head === "sections" && typeof index === "number"
-            ? `section ${index + 1}${rest.length ? ` (${rest.join(".")})` : ""}`
-            : issue.path.join(".") || "top level";
+            ? `section ${index + 1}${detail}`
+            : head === "findings" && typeof index === "number"
+              ? `findings entry ${index + 1}${detail}`
+              : issue.path.join(".") || "top level";
         return `${where}: ${issue.message}`;
       }),
     };
   }
-  const errors = parsed.data.sections.flatMap((section, i) =>
-    checkSection(section, funnelSteps).map((e) => `section ${i + 1} (${describe(section)}): ${e}`),
-  );
+  const errors = [
+    ...(parsed.data.findings ?? []).flatMap((filter, i) =>
+      checkFindingFilter(filter, funnelSteps).map((e) => `findings entry ${i + 1}: ${e}`),
+    ),
+    ...parsed.data.sections.flatMap((section, i) =>
+      checkSection(section, funnelSteps).map((e) => `section ${i + 1} (${describe(section)}): ${e}`),
+    ),
+  ];
   return errors.length > 0 ? { template: null, errors } : { template: parsed.data, errors: [] };
 }
 
@@ -75,6 +84,18 @@ export async function readTemplate(
 
 function describe(section: Section): string {
   return "title" in section && section.title ? `${section.kind} "${section.title}"` : section.kind;
+}
+
+function checkFindingFilter(filter: FindingFilter, funnelSteps: readonly string[]): string[] {
+  const topics: readonly string[] = TOPICS;
+  return [
+    ...(filter.metrics ?? [])
+      .filter((id) => !isKnownMetric(id, funnelSteps))
+      .map((id) => `metric ${id} is not a known metric ID`),
+    ...(filter.topics ?? [])
+      .filter((topic) => !topics.includes(topic))
+      .map((topic) => `topic ${topic} is not a known topic (topics: ${TOPICS.join(", ")})`),
+  ];
 }
 
 function checkSection(section: Section, funnelSteps: readonly string[]): string[] {

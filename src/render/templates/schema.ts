@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SEVERITIES } from "../../types.js";
 import { CHART_KINDS } from "../charts/chart-kinds.js";
 
 /**
@@ -48,13 +49,34 @@ const section = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("page_break") }),
 ]);
 
+/**
+ * One way a finding reaches this report's readers: by what it is about (metric IDs), by topic,
+ * or both, optionally only from a severity up. The loader checks the IDs and topics exist.
+ */
+const findingFilter = z
+  .strictObject({
+    metrics: z.array(metricId).min(1).optional(),
+    topics: z.array(z.string().min(1)).min(1).optional(),
+    min_severity: z.enum(SEVERITIES).optional(),
+  })
+  .refine(
+    (f) => f.metrics !== undefined || f.topics !== undefined || f.min_severity !== undefined,
+    "name metrics, topics or min_severity (an empty entry would select every finding)",
+  );
+
 export const templateSchema = z.strictObject({
   title,
   /** One line under the title: what this report is for. */
   subtitle: z.string().optional(),
+  /**
+   * Which findings this report's readers get, in its findings section and its mail: those that
+   * match any entry. Left out, they get every finding (never an empty "What changed").
+   */
+  findings: z.array(findingFilter).min(1).optional(),
   sections: z.array(section).min(1),
 });
 
 export type Template = z.infer<typeof templateSchema>;
 export type Section = Template["sections"][number];
+export type FindingFilter = NonNullable<Template["findings"]>[number];
 export type SectionOf<K extends Section["kind"]> = Extract<Section, { kind: K }>;
