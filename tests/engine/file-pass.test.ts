@@ -75,6 +75,9 @@ describe("one pass over every source, in threads and parts", () => {
     expect(twoSplit.threads).toBe(2);
     // Same parts, merged in the same order: bit for bit, whichever thread read which part.
     same(oneSplit, twoSplit, true);
+    // metrics.json's keys come in module order, whichever source the threads finished first.
+    const moduleOrder = createMetricModules(context).flatMap((m) => [...m.ids]);
+    for (const r of [one, two, oneSplit, twoSplit]) expect([...r.results.keys()]).toEqual(moduleOrder);
     expect(twoSplit.readAgainWhole).toEqual([]);
     // Split against whole: same records, same reject lines; sums merged from parts within 1e-9.
     same(one, twoSplit, false);

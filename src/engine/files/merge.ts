@@ -127,9 +127,16 @@ export function createPassMerge(options: {
       for (const plan of sources) if (plan.files.length === 0) finish(plan.source);
       for (const [source, rejects] of rejectsOf)
         for (const reject of rejects) options.onReject?.(source, reject);
+      // In module order, not in the order the sources happened to finish: metrics.json's keys are
+      // then the same from run to run, whatever the threads did.
+      const ordered: MetricResults = new Map();
+      for (const id of modules.flatMap((m) => m.ids)) {
+        const output = results.get(id);
+        if (output !== undefined) ordered.set(id, output);
+      }
       return {
         summaries: sources.map((p) => summaries.get(p.source) as SourceSummary),
-        results,
+        results: ordered,
         sourceMs,
         readAgainWhole,
       };
