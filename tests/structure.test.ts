@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SOURCES } from "../src/ingest/sources/index.js";
 import { SOURCE_NAMES } from "../src/types.js";
@@ -32,5 +34,63 @@ describe("metric catalog guard", () => {
     expect(new Set(produced).size).toBe(produced.length);
     expect(METRICS_MD_IDS.filter((id) => !produced.includes(id))).toEqual([]);
     for (const id of produced) expect(() => metricInfo(id)).not.toThrow();
+  });
+});
+
+/**
+ * The folders of src/ in the order the data flows through them: a file may import from its own
+ * folder and from folders before it, never from one after it (docs/architecture.md).
+ */
+const LAYERS: string[][] = [
+  ["types.ts", "errors.ts"],
+  ["util"],
+  ["time"],
+  ["config"],
+  ["sample", "ingest"],
+  ["metrics"],
+  ["engine"],
+  ["insights"],
+  ["render"],
+  ["output"],
+  ["deliver"],
+  ["run"],
+  ["schedule"],
+  ["commands", "cli.ts", "reports.ts"],
+];
+
+describe("import graph", () => {
+  const src = path.resolve(import.meta.dirname, "../src");
+  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+  const layerOf = (file: string): number => {
+    const top = file.split(path.sep)[0] as string;
+    const layer = LAYERS.findIndex((names) => names.includes(top));
+    if (layer < 0) throw new Error(`src/${file}: its folder is in no layer of this test`);
+    return layer;
+  };
+
+  it("places every folder of src/ in a layer", () => {
+    for (const file of files) expect(() => layerOf(file)).not.toThrow();
+  });
+
+  it("never imports from a folder later in the data's path", () => {
+    const backwards: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(path.join(src, file), "utf8");
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+        const target = path
+          .relative(src, path.resolve(src, path.dirname(file), spec as string))
+          .replace(/\.js$/, ".ts");
+        if (layerOf(target) > layerOf(file)) backwards.push(`src/${file} imports src/${target}`);
+      }
+    }
+    expect(backwards).toEqual([]);
+  });
+
+  it("keeps every file under src/ at 350 lines or fewer", () => {
+    const long = files
+      .map((file) => ({ file, lines: readFileSync(path.join(src, file), "utf8").split("\n").length - 1 }))
+      .filter((f) => f.lines > 350)
+      .map((f) => `src/${f.file}: ${f.lines} lines`);
+    expect(long).toEqual([]);
   });
 });
