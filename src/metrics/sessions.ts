@@ -1,4 +1,5 @@
 import type { Period, SessionEvent, TableRow } from "../types.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table } from "./module.js";
 import { Counter, counterTable, percentiles, ratio, sortByCount, ValueList } from "./stats.js";
 
@@ -58,24 +59,70 @@ interface SessionsState {
   terms: Map<number, string[]>;
 }
 
-export function sessionsMetricIds(steps: readonly FunnelStep[]): string[] {
+/**
+ * The default steps' (DEFAULT_FUNNEL_STEPS in config/schema.ts) labels; any other configured step
+ * reads "Sessions: <step>".
+ */
+const DEFAULT_STEP_LABELS: Record<string, string> = {
+  viewed_product: "Sessions viewing a product",
+  added_to_cart: "Sessions adding to cart",
+  viewed_cart: "Sessions going to the cart",
+  checkout_started: "Checkouts started",
+  order_placed: "Orders placed",
+};
+
+/** The metric `funnel.<step>`: sessions that reached the step (and every step before it). */
+export function funnelStepMetric(step: string): MetricDescription {
+  const label = DEFAULT_STEP_LABELS[step] ?? `Sessions: ${step.replaceAll("_", " ")}`;
+  return scalarMetric(`funnel.${step}`, label, "count", "up");
+}
+
+/** The module's metrics for the configured funnel steps (their stages come after the session counts). */
+export function sessionsMetrics(steps: readonly string[]): MetricDescription[] {
   return [
-    "sessions.count",
-    "sessions.users",
-    "sessions.users_multi_session",
-    "sessions.events",
-    ...steps.map((s) => `funnel.${s.name}`),
-    "funnel.conversion",
-    "funnel.steps",
-    "funnel.time_to_convert_median_s",
-    "funnel.loss_reasons",
-    "sessions.error_messages",
-    "sessions.search_terms",
-    "funnel.step_details",
-    "funnel.largest_drop_step",
-    "funnel.largest_drop_sessions",
+    scalarMetric("sessions.count", "Sessions", "count", "up"),
+    scalarMetric("sessions.users", "Shoppers", "count", "up"),
+    scalarMetric("sessions.users_multi_session", "Returning shoppers", "count", "up"),
+    scalarMetric("sessions.events", "Session events", "count"),
+    ...steps.map(funnelStepMetric),
+    scalarMetric("funnel.conversion", "Checkout conversion", "rate", "up"),
+    tableMetric("funnel.steps", "Funnel steps", [
+      column("step", "Step", "text"),
+      column("sessions", "Sessions", "count"),
+      column("rate_from_previous", "Of previous step", "rate"),
+      column("dropped", "Dropped", "count"),
+    ]),
+    scalarMetric("funnel.time_to_convert_median_s", "Median time to order", "seconds", "down"),
+    tableMetric("funnel.loss_reasons", "Why shoppers did not order", [
+      column("reason", "Reason", "text"),
+      column("sessions", "Sessions", "count"),
+    ]),
+    tableMetric("sessions.error_messages", "Error messages shown", [
+      column("path", "Path", "text"),
+      column("message", "Message", "text"),
+      column("sessions", "Sessions", "count"),
+    ]),
+    tableMetric("sessions.search_terms", "Search terms", [
+      column("term", "Term", "text"),
+      column("count", "Count", "count"),
+    ]),
+    tableMetric("funnel.step_details", "Funnel drop-off and timing by step", [
+      column("step", "Step", "text"),
+      column("sessions", "Sessions", "count"),
+      column("dropped", "Dropped", "count"),
+      column("drop_share", "Drop-off", "rate"),
+      column("median_s", "Median time", "seconds"),
+      column("p90_s", "p90 time", "seconds"),
+    ]),
+    scalarMetric("funnel.largest_drop_step", "Step losing most shoppers", "name"),
+    scalarMetric("funnel.largest_drop_sessions", "Sessions lost at that step", "count", "down"),
   ];
 }
+
+/** With the default steps: what the catalog knows without a configuration. */
+export const SESSIONS_METRICS: readonly MetricDescription[] = sessionsMetrics(
+  Object.keys(DEFAULT_STEP_LABELS),
+);
 
 export function createSessionsMetrics(context: MetricContext): MetricModule<"sessions", SessionsState> {
   const steps = context.config.funnel.steps;
@@ -85,7 +132,7 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
   return {
     name: "sessions",
     source: "sessions",
-    ids: sessionsMetricIds(steps),
+    ...describedBy(sessionsMetrics(steps.map((s) => s.name))),
     // Typed arrays, arrays and Maps of plain values: crosses threads as it is (the largest state).
     plainState: true,
     init: () => emptySessions(steps.length),

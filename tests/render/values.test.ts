@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { TABLE_COLUMNS } from "../../src/metrics/catalog.js";
+import { metricInfo } from "../../src/metrics/catalog.js";
+import { createMetricModules } from "../../src/metrics/engine.js";
 import { columnLabel, formatCell } from "../../src/render/values.js";
 import type { TableRow } from "../../src/types.js";
 import { formatCount, formatDecimal, formatMoney, formatMs, formatRate } from "../../src/util/format.js";
+import { contextFor } from "../metrics/helpers.js";
 
 /**
  * How table cells and headers read when column names decided it, before each column carried its
@@ -75,16 +77,21 @@ const VALUES: TableRow[string][] = [
   1_000_000,
 ];
 
-const TABLES = Object.entries(TABLE_COLUMNS);
+const TABLES = createMetricModules(contextFor("2026-W46"))
+  .flatMap((m) => m.ids)
+  .flatMap((id) => {
+    const info = metricInfo(id);
+    return info.unit === "table" ? [[id, info.columns.map((c) => c.name)] as const] : [];
+  });
 
 describe("table cells and column headers", () => {
   it("read for every column of every table as they always did", () => {
     expect(TABLES.length).toBeGreaterThan(20);
     for (const [metric, columns] of TABLES) {
       for (const column of columns) {
-        expect(columnLabel(column), `${metric} ${column}`).toBe(labelByName(column));
+        expect(columnLabel(metric, column), `${metric} ${column}`).toBe(labelByName(column));
         for (const value of VALUES)
-          expect(formatCell(column, value), `${metric} ${column} ${String(value)}`).toBe(
+          expect(formatCell(metric, column, value), `${metric} ${column} ${String(value)}`).toBe(
             cellByName(column, value),
           );
       }
@@ -92,15 +99,15 @@ describe("table cells and column headers", () => {
   });
 
   it("spell out units a reader sees", () => {
-    expect(formatCell("median_s", 150)).toBe("2.5 min");
-    expect(formatCell("p90_s", 42.4)).toBe("42 s");
-    expect(formatCell("resolution_median_h", 4)).toBe("4 h");
-    expect(formatCell("sla_h", 4)).toBe("4");
-    expect(formatCell("status_code", 1503)).toBe("1503");
-    expect(formatCell("p95_ms", 1234)).toBe("1.2 s");
-    expect(formatCell("error_rate", 0.25)).toBe("25 %");
-    expect(formatCell("requests", 12345)).toBe("12,345");
-    expect(columnLabel("p95_ms")).toBe("p95");
-    expect(columnLabel("requests")).toBe("Requests");
+    expect(formatCell("funnel.step_details", "median_s", 150)).toBe("2.5 min");
+    expect(formatCell("funnel.step_details", "p90_s", 42.4)).toBe("42 s");
+    expect(formatCell("support.by_priority", "resolution_median_h", 4)).toBe("4 h");
+    expect(formatCell("support.by_priority", "sla_h", 4)).toBe("4");
+    expect(formatCell("api.status_codes", "status_code", 1503)).toBe("1503");
+    expect(formatCell("pages.by_url", "p95_ms", 1234)).toBe("1.2 s");
+    expect(formatCell("api.by_service", "error_rate", 0.25)).toBe("25 %");
+    expect(formatCell("api.hourly", "requests", 12345)).toBe("12,345");
+    expect(columnLabel("api.by_endpoint", "p95_ms")).toBe("p95");
+    expect(columnLabel("api.by_endpoint", "requests")).toBe("Requests");
   });
 });
