@@ -1,4 +1,5 @@
 import type { ApiCall } from "../types.js";
+import { argMax, Counter, compareKeys, counterTable, sortByCount } from "./counter.js";
 import {
   type ColumnDescription,
   column,
@@ -8,19 +9,9 @@ import {
   tableMetric,
 } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import {
-  argMax,
-  Counter,
-  compareKeys,
-  counterTable,
-  mean,
-  percentiles,
-  ratio,
-  Sum,
-  sortByCount,
-  ValueList,
-} from "./stats.js";
+import { mean, ratio, Sum } from "./sums.js";
 import { createTimeBuckets } from "./time-buckets.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /** The columns of a latency table, by service or by endpoint (see `groupRow`). */
 const latencyColumns = (key: ColumnDescription) => [

@@ -1,7 +1,8 @@
 import type { AbandonedCart } from "../types.js";
+import { Counter, compareKeys, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { Counter, compareKeys, counterTable, mean, Sum } from "./stats.js";
+import { mean, Sum } from "./sums.js";
 
 /**
  * Abandoned cart metrics (METRICS.md §4 "Abandoned carts"). Project ID: `funnel.lost_revenue`,

@@ -1,7 +1,8 @@
 import type { Click } from "../types.js";
+import { argMax, Counter, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { argMax, Counter, counterTable, ratio } from "./stats.js";
+import { ratio } from "./sums.js";
 
 /** Click metrics (METRICS.md §4 "Clicks"). */
 export const CLICKS_METRICS: readonly MetricDescription[] = [

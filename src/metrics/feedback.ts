@@ -1,8 +1,9 @@
 import type { Feedback } from "../types.js";
+import { Counter, compareKeys, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
 import { classifyText, ratingClass, type SentimentThresholds, type TextClass } from "./sentiment.js";
-import { Counter, compareKeys, counterTable, mean, ratio, Sum } from "./stats.js";
+import { mean, ratio, Sum } from "./sums.js";
 
 /**
  * Feedback metrics (METRICS.md §4 "Feedback"). Empty text has no text class and is left out of

@@ -1,7 +1,9 @@
 import type { Journey } from "../types.js";
+import { Counter, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { Counter, counterTable, mean, percentiles, ratio, Sum, ValueList } from "./stats.js";
+import { mean, ratio, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /** Journey metrics (METRICS.md §4 "Journeys"); `none` as drop_off_page means the session completed. */
 export const JOURNEYS_METRICS: readonly MetricDescription[] = [

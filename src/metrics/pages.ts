@@ -1,7 +1,9 @@
 import type { PageLoad } from "../types.js";
+import { argMax, sortByCount } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { argMax, mean, percentiles, Sum, sortByCount, ValueList } from "./stats.js";
+import { mean, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /** Page load metrics (METRICS.md §4 "Page loads"). */
 export const PAGES_METRICS: readonly MetricDescription[] = [

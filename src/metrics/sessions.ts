@@ -1,7 +1,9 @@
 import type { Period, SessionEvent, TableRow } from "../types.js";
+import { Counter, counterTable, sortByCount } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table } from "./module.js";
-import { Counter, counterTable, percentiles, ratio, sortByCount, ValueList } from "./stats.js";
+import { ratio } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /**
  * Sessions and funnel (METRICS.md §4 "Sessions and funnel"). A session belongs to the period of

@@ -1,7 +1,9 @@
 import { type Period, PRIORITIES, type Priority, type SupportTicket } from "../types.js";
+import { Counter, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table } from "./module.js";
-import { Counter, counterTable, mean, percentiles, Sum, ValueList } from "./stats.js";
+import { mean, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /**
  * Support metrics (METRICS.md §4 "Support"). A ticket counts toward volume by `created_at`,
