@@ -20,18 +20,19 @@ import { SUPPORT_METRICS } from "./support.js";
 /** What `metricInfo` gives: a description's label, unit and direction (and a table's columns). */
 export type MetricInfo = MetricDescription;
 
-const CATALOG: ReadonlyMap<string, MetricDescription> = new Map(
-  [
-    ...SESSIONS_METRICS,
-    ...API_METRICS,
-    ...PAGES_METRICS,
-    ...CLICKS_METRICS,
-    ...CARTS_METRICS,
-    ...JOURNEYS_METRICS,
-    ...FEEDBACK_METRICS,
-    ...SUPPORT_METRICS,
-  ].map((m) => [m.id, m]),
-);
+/** Every metric the modules describe, module by module (the funnel stages of the default steps). */
+export const ALL_METRICS: readonly MetricDescription[] = [
+  ...SESSIONS_METRICS,
+  ...API_METRICS,
+  ...PAGES_METRICS,
+  ...CLICKS_METRICS,
+  ...CARTS_METRICS,
+  ...JOURNEYS_METRICS,
+  ...FEEDBACK_METRICS,
+  ...SUPPORT_METRICS,
+];
+
+const CATALOG: ReadonlyMap<string, MetricDescription> = new Map(ALL_METRICS.map((m) => [m.id, m]));
 
 /** The reader's view of a metric ID; a configured funnel step gets one made from its name. */
 export function metricInfo(id: string): MetricInfo {
