@@ -11,8 +11,9 @@ import { percentiles, ValueList } from "./value-list.js";
  * end (created before `to`, not resolved before `to`: one resolved exactly at `to` is open).
  * Each ticket's contribution to both periods is known as it streams past, so none is kept.
  *
- * Project ID `support.by_priority`: per priority (urgent first) its SLA, tickets created,
- * resolved and open, breaches, and resolution median and p90.
+ * Project IDs: `support.by_priority`, per priority (urgent first) its SLA, tickets created,
+ * resolved and open, breaches, and resolution median and p90; `support.csat_responses`, the
+ * tickets resolved in the period that have a CSAT (how many answers `support.csat_mean` rests on).
  */
 export const SUPPORT_METRICS: readonly MetricDescription[] = [
   scalarMetric("support.created", "Tickets created", "count", "down"),
@@ -26,6 +27,7 @@ export const SUPPORT_METRICS: readonly MetricDescription[] = [
     column("tickets", "Tickets", "count"),
   ]),
   scalarMetric("support.csat_mean", "Mean CSAT", "rating", "up"),
+  scalarMetric("support.csat_responses", "CSAT responses", "count"),
   tableMetric("support.by_priority", "Tickets and SLA by priority", [
     column("priority", "Priority", "text"),
     column("sla_h", "SLA", "plain"),
@@ -143,6 +145,7 @@ export function createSupportMetrics(context: MetricContext): MetricModule<"supp
           counterTable(p.categories, "category", "tickets"),
         ),
         "support.csat_mean": scalar(mean(c.csat.value, c.csatCount), mean(p.csat.value, p.csatCount)),
+        "support.csat_responses": scalar(c.csatCount, p.csatCount),
         "support.by_priority": table(byPriority(c), byPriority(p)),
       };
     },
