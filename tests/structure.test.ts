@@ -34,6 +34,11 @@ describe("metric catalog guard", () => {
     expect(new Set(produced).size).toBe(produced.length);
     expect(METRICS_MD_IDS.filter((id) => !produced.includes(id))).toEqual([]);
     for (const id of produced) expect(() => metricInfo(id)).not.toThrow();
+    // A module's IDs are read from its descriptions, and the catalog holds those same descriptions.
+    for (const module of createMetricModules(contextFor("2026-W46"))) {
+      expect(module.ids, module.name).toEqual(module.metrics.map((m) => m.id));
+      for (const description of module.metrics) expect(metricInfo(description.id)).toEqual(description);
+    }
   });
 });
 

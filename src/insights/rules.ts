@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { metricInfo } from "../metrics/catalog.js";
-import { compareKeys } from "../metrics/stats.js";
+import { compareKeys } from "../metrics/counter.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
 import { formatChange, formatMs, formatPoints, formatRate } from "../util/format.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";

@@ -1,42 +1,66 @@
 import type { ApiCall } from "../types.js";
-import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
+import { argMax, Counter, compareKeys, counterTable, sortByCount } from "./counter.js";
 import {
-  argMax,
-  Counter,
-  compareKeys,
-  counterTable,
-  mean,
-  percentiles,
-  ratio,
-  Sum,
-  sortByCount,
-  ValueList,
-} from "./stats.js";
+  type ColumnDescription,
+  column,
+  describedBy,
+  type MetricDescription,
+  scalarMetric,
+  tableMetric,
+} from "./description.js";
+import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
+import { mean, ratio, Sum } from "./sums.js";
 import { createTimeBuckets } from "./time-buckets.js";
+import { percentiles, ValueList } from "./value-list.js";
+
+/** The columns of a latency table, by service or by endpoint (see `groupRow`). */
+const latencyColumns = (key: ColumnDescription) => [
+  key,
+  column("requests", "Requests", "count"),
+  column("errors", "Errors", "count"),
+  column("error_rate", "Error rate", "rate"),
+  column("mean_ms", "Mean", "ms"),
+  column("p50_ms", "p50", "ms"),
+  column("p95_ms", "p95", "ms"),
+  column("p99_ms", "p99", "ms"),
+];
 
 /**
  * API metrics (METRICS.md §4 "API"): an error is status >= 400, client errors 4xx, server errors
  * 5xx. Project IDs: `api.daily_by_service` (requests and 5xx per local day and service, for
  * spotting incidents against a service's own median).
  */
-export const API_IDS = [
-  "api.requests",
-  "api.errors",
-  "api.client_errors",
-  "api.server_errors",
-  "api.error_rate",
-  "api.availability",
-  "api.latency_mean_ms",
-  "api.latency_p50_ms",
-  "api.latency_p95_ms",
-  "api.latency_p99_ms",
-  "api.by_service",
-  "api.by_endpoint",
-  "api.slowest_service",
-  "api.status_codes",
-  "api.hourly",
-  "api.daily_by_service",
-] as const;
+export const API_METRICS: readonly MetricDescription[] = [
+  scalarMetric("api.requests", "API requests", "count"),
+  scalarMetric("api.errors", "API errors", "count", "down"),
+  scalarMetric("api.client_errors", "API client errors (4xx)", "count", "down"),
+  scalarMetric("api.server_errors", "API server errors (5xx)", "count", "down"),
+  scalarMetric("api.error_rate", "API error rate", "rate", "down"),
+  scalarMetric("api.availability", "API availability", "rate", "up"),
+  scalarMetric("api.latency_mean_ms", "API mean latency", "ms", "down"),
+  scalarMetric("api.latency_p50_ms", "API median latency", "ms", "down"),
+  scalarMetric("api.latency_p95_ms", "API p95 latency", "ms", "down"),
+  scalarMetric("api.latency_p99_ms", "API p99 latency", "ms", "down"),
+  tableMetric("api.by_service", "API by service", latencyColumns(column("service", "Service", "text"))),
+  tableMetric("api.by_endpoint", "API by endpoint", latencyColumns(column("endpoint", "Endpoint", "text"))),
+  scalarMetric("api.slowest_service", "Slowest service", "name"),
+  tableMetric("api.status_codes", "Status codes", [
+    column("status_code", "Status", "plain"),
+    column("count", "Count", "count"),
+  ]),
+  tableMetric("api.hourly", "Requests and errors by hour", [
+    column("hour", "Hour", "text"),
+    column("requests", "Requests", "count"),
+    column("errors", "Errors", "count"),
+  ]),
+  tableMetric("api.daily_by_service", "Requests and 5xx by day and service", [
+    column("day", "Day", "text"),
+    column("service", "Service", "text"),
+    column("requests", "Requests", "count"),
+    column("server_errors", "5xx", "count"),
+    column("server_error_rate", "5xx share", "rate"),
+  ]),
+];
 
 interface Group {
   requests: number;
@@ -114,7 +138,7 @@ export function createApiMetrics(context: MetricContext): MetricModule<"api", Wi
   return {
     name: "api",
     source: "api",
-    ids: API_IDS,
+    ...describedBy(API_METRICS),
     ...window,
     result({ current, previous }) {
       const [c, p] = [summarize(current, buckets), summarize(previous, buckets)];

@@ -1,20 +1,25 @@
 import type { AbandonedCart } from "../types.js";
+import { Counter, compareKeys, counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { Counter, compareKeys, counterTable, mean, Sum } from "./stats.js";
+import { mean, Sum } from "./sums.js";
 
 /**
  * Abandoned cart metrics (METRICS.md §4 "Abandoned carts"). Project ID: `funnel.lost_revenue`,
  * the value of abandoned carts shown next to the funnel (the same sum as `carts.value_lost`).
  */
-export const CARTS_IDS = [
-  "carts.abandoned",
-  "carts.items_mean",
-  "carts.value_mean",
-  "carts.value_lost",
-  "carts.max_value",
-  "carts.by_user",
-  "funnel.lost_revenue",
-] as const;
+export const CARTS_METRICS: readonly MetricDescription[] = [
+  scalarMetric("carts.abandoned", "Abandoned carts", "count", "down"),
+  scalarMetric("carts.items_mean", "Items per abandoned cart", "ratio"),
+  scalarMetric("carts.value_mean", "Mean abandoned cart value", "money", "down"),
+  scalarMetric("carts.value_lost", "Value of abandoned carts", "money", "down"),
+  scalarMetric("carts.max_value", "Largest abandoned cart", "record"),
+  tableMetric("carts.by_user", "Abandoned carts by user", [
+    column("user_id", "User", "text"),
+    column("carts", "Carts", "count"),
+  ]),
+  scalarMetric("funnel.lost_revenue", "Value of abandoned carts", "money", "down"),
+];
 
 interface CartsPeriod {
   count: number;
@@ -46,7 +51,7 @@ export function createCartsMetrics(context: MetricContext): MetricModule<"carts"
   return {
     name: "carts",
     source: "carts",
-    ids: CARTS_IDS,
+    ...describedBy(CARTS_METRICS),
     ...window,
     result({ current: c, previous: p }) {
       const lost = scalar(c.value.value, p.value.value);

@@ -1,17 +1,28 @@
 import type { Click } from "../types.js";
+import { argMax, Counter, counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { argMax, Counter, counterTable, ratio } from "./stats.js";
+import { ratio } from "./sums.js";
 
 /** Click metrics (METRICS.md §4 "Clicks"). */
-export const CLICKS_IDS = [
-  "clicks.total",
-  "clicks.users",
-  "clicks.per_user_mean",
-  "clicks.by_page",
-  "clicks.by_element",
-  "clicks.by_user",
-  "clicks.top_element",
-] as const;
+export const CLICKS_METRICS: readonly MetricDescription[] = [
+  scalarMetric("clicks.total", "Clicks", "count"),
+  scalarMetric("clicks.users", "Clicking users", "count", "up"),
+  scalarMetric("clicks.per_user_mean", "Clicks per user", "ratio"),
+  tableMetric("clicks.by_page", "Clicks by page", [
+    column("page", "Page", "text"),
+    column("clicks", "Clicks", "count"),
+  ]),
+  tableMetric("clicks.by_element", "Clicks by element", [
+    column("element", "Element", "text"),
+    column("clicks", "Clicks", "count"),
+  ]),
+  tableMetric("clicks.by_user", "Clicks by user", [
+    column("user_id", "User", "text"),
+    column("clicks", "Clicks", "count"),
+  ]),
+  scalarMetric("clicks.top_element", "Most clicked element", "name"),
+];
 
 interface ClicksPeriod {
   total: number;
@@ -40,7 +51,7 @@ export function createClicksMetrics(context: MetricContext): MetricModule<"click
   return {
     name: "clicks",
     source: "clicks",
-    ids: CLICKS_IDS,
+    ...describedBy(CLICKS_METRICS),
     ...window,
     result({ current: c, previous: p }) {
       return {

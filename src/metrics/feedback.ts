@@ -1,7 +1,9 @@
 import type { Feedback } from "../types.js";
+import { Counter, compareKeys, counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
 import { classifyText, ratingClass, type SentimentThresholds, type TextClass } from "./sentiment.js";
-import { Counter, compareKeys, counterTable, mean, ratio, Sum } from "./stats.js";
+import { mean, ratio, Sum } from "./sums.js";
 
 /**
  * Feedback metrics (METRICS.md §4 "Feedback"). Empty text has no text class and is left out of
@@ -11,16 +13,30 @@ import { Counter, compareKeys, counterTable, mean, ratio, Sum } from "./stats.js
  * - `feedback.negative_themes`: negative responses (rating 1-2 or negative text) by theme, a
  *   response counting once per theme its text mentions (keyword lists below).
  */
-export const FEEDBACK_IDS = [
-  "feedback.responses",
-  "feedback.rating_mean",
-  "feedback.ratings",
-  "feedback.text_classes",
-  "feedback.mismatches",
-  "feedback.mismatch_rate",
-  "feedback.mismatch_examples",
-  "feedback.negative_themes",
-] as const;
+export const FEEDBACK_METRICS: readonly MetricDescription[] = [
+  scalarMetric("feedback.responses", "Feedback responses", "count"),
+  scalarMetric("feedback.rating_mean", "Mean rating", "rating", "up"),
+  tableMetric("feedback.ratings", "Ratings", [
+    column("rating", "Rating", "plain"),
+    column("count", "Count", "count"),
+  ]),
+  tableMetric("feedback.text_classes", "Feedback tone", [
+    column("class", "Class", "text"),
+    column("count", "Count", "count"),
+  ]),
+  scalarMetric("feedback.mismatches", "Rating and text disagree", "count", "down"),
+  scalarMetric("feedback.mismatch_rate", "Share where rating and text disagree", "rate", "down"),
+  tableMetric("feedback.mismatch_examples", "Comments whose tone disagrees with their rating", [
+    column("rating", "Rating", "plain"),
+    column("rating_class", "Rating says", "text"),
+    column("text_class", "Text says", "text"),
+    column("text", "Text", "text"),
+  ]),
+  tableMetric("feedback.negative_themes", "Themes of negative feedback", [
+    column("theme", "Theme", "text"),
+    column("responses", "Responses", "count"),
+  ]),
+];
 
 const EXAMPLES_KEPT = 20;
 
@@ -122,7 +138,7 @@ export function createFeedbackMetrics(
   return {
     name: "feedback",
     source: "feedback",
-    ids: FEEDBACK_IDS,
+    ...describedBy(FEEDBACK_METRICS),
     ...window,
     result({ current: c, previous: p }) {
       const ratings = (s: FeedbackPeriod) => s.ratings.map((count, i) => ({ rating: i + 1, count }));

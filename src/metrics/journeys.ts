@@ -1,16 +1,25 @@
 import type { Journey } from "../types.js";
+import { Counter, counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { Counter, counterTable, mean, percentiles, ratio, Sum, ValueList } from "./stats.js";
+import { mean, ratio, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /** Journey metrics (METRICS.md §4 "Journeys"); `none` as drop_off_page means the session completed. */
-export const JOURNEYS_IDS = [
-  "journeys.sessions",
-  "journeys.duration_mean_min",
-  "journeys.duration_median_min",
-  "journeys.completion_rate",
-  "journeys.drop_offs",
-  "journeys.top_paths",
-] as const;
+export const JOURNEYS_METRICS: readonly MetricDescription[] = [
+  scalarMetric("journeys.sessions", "Tracked journeys", "count"),
+  scalarMetric("journeys.duration_mean_min", "Mean journey duration", "minutes"),
+  scalarMetric("journeys.duration_median_min", "Median journey duration", "minutes"),
+  scalarMetric("journeys.completion_rate", "Journey completion", "rate", "up"),
+  tableMetric("journeys.drop_offs", "Journey drop-off pages", [
+    column("page", "Page", "text"),
+    column("sessions", "Sessions", "count"),
+  ]),
+  tableMetric("journeys.top_paths", "Most common journeys", [
+    column("path", "Path", "text"),
+    column("sessions", "Sessions", "count"),
+  ]),
+];
 
 interface JourneysPeriod {
   count: number;
@@ -55,7 +64,7 @@ export function createJourneysMetrics(
   return {
     name: "journeys",
     source: "journeys",
-    ids: JOURNEYS_IDS,
+    ...describedBy(JOURNEYS_METRICS),
     ...window,
     result({ current: c, previous: p }) {
       return {

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { MetricOutput, Period, RecordOf, ScalarValue, SourceName, TableRow } from "../types.js";
+import type { MetricDescription } from "./description.js";
 
 /**
  * What every metric module is (STYLE habit 1): a plain object made by a factory that knows the
@@ -14,7 +15,9 @@ export interface MetricModule<S extends SourceName = SourceName, State = unknown
   name: string;
   /** The one source this module reads (every module here reads exactly one). */
   source: S;
-  /** Every metric ID `result` returns: the catalog's and the project's own. */
+  /** What each metric `result` returns means: label, unit, direction, a table's columns. */
+  metrics: readonly MetricDescription[];
+  /** Every metric ID `result` returns, in the order of `metrics` (made by `describedBy`). */
   ids: readonly string[];
   /**
    * True when the state holds only plain data (objects, arrays, Maps, Sets, numbers, strings, no

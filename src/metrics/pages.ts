@@ -1,15 +1,25 @@
 import type { PageLoad } from "../types.js";
+import { argMax, sortByCount } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { argMax, mean, percentiles, Sum, sortByCount, ValueList } from "./stats.js";
+import { mean, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /** Page load metrics (METRICS.md §4 "Page loads"). */
-export const PAGES_IDS = [
-  "pages.loads",
-  "pages.load_mean_ms",
-  "pages.load_p75_ms",
-  "pages.by_url",
-  "pages.slowest_url",
-] as const;
+export const PAGES_METRICS: readonly MetricDescription[] = [
+  scalarMetric("pages.loads", "Page loads", "count"),
+  scalarMetric("pages.load_mean_ms", "Mean page load", "ms", "down"),
+  scalarMetric("pages.load_p75_ms", "Page load p75", "ms", "down"),
+  tableMetric("pages.by_url", "Page loads by URL", [
+    column("url", "Url", "text"),
+    column("loads", "Loads", "count"),
+    column("mean_ms", "Mean", "ms"),
+    column("p50_ms", "p50", "ms"),
+    column("p75_ms", "p75", "ms"),
+    column("p95_ms", "p95", "ms"),
+  ]),
+  scalarMetric("pages.slowest_url", "Slowest page", "name"),
+];
 
 interface Loads {
   values: ValueList;
@@ -53,7 +63,7 @@ export function createPagesMetrics(context: MetricContext): MetricModule<"pages"
   return {
     name: "pages",
     source: "pages",
-    ids: PAGES_IDS,
+    ...describedBy(PAGES_METRICS),
     ...window,
     result({ current, previous }) {
       const [c, p] = [summarize(current), summarize(previous)];

@@ -1,6 +1,17 @@
-import type { Period, SessionEvent, TableRow } from "../types.js";
+import type { SessionEvent } from "../types.js";
+import { counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table } from "./module.js";
-import { Counter, counterTable, percentiles, ratio, sortByCount, ValueList } from "./stats.js";
+import {
+  addErrorPair,
+  addTerms,
+  addUser,
+  emptySessions,
+  newRow,
+  type SessionsState,
+} from "./session-rows.js";
+import { summarize } from "./sessions-summary.js";
+import { ratio } from "./sums.js";
 
 /**
  * Sessions and funnel (METRICS.md §4 "Sessions and funnel"). A session belongs to the period of
@@ -34,48 +45,69 @@ export interface FunnelStep {
 }
 
 /**
- * Every session seen, one row each, in columns: numbers in typed arrays (no object per session,
- * and a structured clone to the main thread copies them as blocks), the rare values (a second
- * user, an error, search terms) in maps by row. About 60 bytes a session with the default five
- * steps, plus its id and user strings.
+ * The default steps' (DEFAULT_FUNNEL_STEPS in config/schema.ts) labels; any other configured step
+ * reads "Sessions: <step>".
  */
-interface SessionsState {
-  /** Session id → row. */
-  index: Map<string, number>;
-  size: number;
-  ids: string[];
-  users: string[];
-  first: Float64Array;
-  events: Float64Array;
-  /** `steps` values per row: the first time each step's test matched an event (Infinity: never). */
-  stepTimes: Float64Array;
-  errorTime: Float64Array;
-  /** Other user ids seen in the same session. */
-  otherUsers: Map<number, string[]>;
-  errorReason: Map<number, string>;
-  /** Distinct `path\u0000message` pairs of the session's error events. */
-  errorPairs: Map<number, Set<string>>;
-  terms: Map<number, string[]>;
+const DEFAULT_STEP_LABELS: Record<string, string> = {
+  viewed_product: "Sessions viewing a product",
+  added_to_cart: "Sessions adding to cart",
+  viewed_cart: "Sessions going to the cart",
+  checkout_started: "Checkouts started",
+  order_placed: "Orders placed",
+};
+
+/** The metric `funnel.<step>`: sessions that reached the step (and every step before it). */
+export function funnelStepMetric(step: string): MetricDescription {
+  const label = DEFAULT_STEP_LABELS[step] ?? `Sessions: ${step.replaceAll("_", " ")}`;
+  return scalarMetric(`funnel.${step}`, label, "count", "up");
 }
 
-export function sessionsMetricIds(steps: readonly FunnelStep[]): string[] {
+/** The module's metrics for the configured funnel steps (their stages come after the session counts). */
+export function sessionsMetrics(steps: readonly string[]): MetricDescription[] {
   return [
-    "sessions.count",
-    "sessions.users",
-    "sessions.users_multi_session",
-    "sessions.events",
-    ...steps.map((s) => `funnel.${s.name}`),
-    "funnel.conversion",
-    "funnel.steps",
-    "funnel.time_to_convert_median_s",
-    "funnel.loss_reasons",
-    "sessions.error_messages",
-    "sessions.search_terms",
-    "funnel.step_details",
-    "funnel.largest_drop_step",
-    "funnel.largest_drop_sessions",
+    scalarMetric("sessions.count", "Sessions", "count", "up"),
+    scalarMetric("sessions.users", "Shoppers", "count", "up"),
+    scalarMetric("sessions.users_multi_session", "Returning shoppers", "count", "up"),
+    scalarMetric("sessions.events", "Session events", "count"),
+    ...steps.map(funnelStepMetric),
+    scalarMetric("funnel.conversion", "Checkout conversion", "rate", "up"),
+    tableMetric("funnel.steps", "Funnel steps", [
+      column("step", "Step", "text"),
+      column("sessions", "Sessions", "count"),
+      column("rate_from_previous", "Of previous step", "rate"),
+      column("dropped", "Dropped", "count"),
+    ]),
+    scalarMetric("funnel.time_to_convert_median_s", "Median time to order", "seconds", "down"),
+    tableMetric("funnel.loss_reasons", "Why shoppers did not order", [
+      column("reason", "Reason", "text"),
+      column("sessions", "Sessions", "count"),
+    ]),
+    tableMetric("sessions.error_messages", "Error messages shown", [
+      column("path", "Path", "text"),
+      column("message", "Message", "text"),
+      column("sessions", "Sessions", "count"),
+    ]),
+    tableMetric("sessions.search_terms", "Search terms", [
+      column("term", "Term", "text"),
+      column("count", "Count", "count"),
+    ]),
+    tableMetric("funnel.step_details", "Funnel drop-off and timing by step", [
+      column("step", "Step", "text"),
+      column("sessions", "Sessions", "count"),
+      column("dropped", "Dropped", "count"),
+      column("drop_share", "Drop-off", "rate"),
+      column("median_s", "Median time", "seconds"),
+      column("p90_s", "p90 time", "seconds"),
+    ]),
+    scalarMetric("funnel.largest_drop_step", "Step losing most shoppers", "name"),
+    scalarMetric("funnel.largest_drop_sessions", "Sessions lost at that step", "count", "down"),
   ];
 }
+
+/** With the default steps: what the catalog knows without a configuration. */
+export const SESSIONS_METRICS: readonly MetricDescription[] = sessionsMetrics(
+  Object.keys(DEFAULT_STEP_LABELS),
+);
 
 export function createSessionsMetrics(context: MetricContext): MetricModule<"sessions", SessionsState> {
   const steps = context.config.funnel.steps;
@@ -85,7 +117,7 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
   return {
     name: "sessions",
     source: "sessions",
-    ids: sessionsMetricIds(steps),
+    ...describedBy(sessionsMetrics(steps.map((s) => s.name))),
     // Typed arrays, arrays and Maps of plain values: crosses threads as it is (the largest state).
     plainState: true,
     init: () => emptySessions(steps.length),
@@ -195,166 +227,4 @@ function stepTest(step: FunnelStep): StepTest {
     (path_prefix === undefined || e.path.startsWith(path_prefix)) &&
     (css === undefined || e.css === css) &&
     (css_contains === undefined || e.css.includes(css_contains));
-}
-
-function emptySessions(steps: number): SessionsState {
-  const capacity = 64;
-  return {
-    index: new Map(),
-    size: 0,
-    ids: [],
-    users: [],
-    first: new Float64Array(capacity),
-    events: new Float64Array(capacity),
-    stepTimes: new Float64Array(capacity * steps),
-    errorTime: new Float64Array(capacity),
-    otherUsers: new Map(),
-    errorReason: new Map(),
-    errorPairs: new Map(),
-    terms: new Map(),
-  };
-}
-
-/** A new session's row: no event counted yet, no step, no error. */
-function newRow(state: SessionsState, id: string, user: string, steps: number): number {
-  const r = state.size;
-  if (r === state.first.length) grow(state, steps, r * 2);
-  state.size += 1;
-  state.index.set(id, r);
-  state.ids.push(id);
-  state.users.push(user);
-  state.first[r] = Number.POSITIVE_INFINITY;
-  state.events[r] = 0;
-  state.stepTimes.fill(Number.POSITIVE_INFINITY, r * steps, (r + 1) * steps);
-  state.errorTime[r] = Number.POSITIVE_INFINITY;
-  return r;
-}
-
-function grow(state: SessionsState, steps: number, capacity: number): void {
-  const larger = (column: Float64Array, width: number) => {
-    const next = new Float64Array(capacity * width);
-    next.set(column);
-    return next;
-  };
-  state.first = larger(state.first, 1);
-  state.events = larger(state.events, 1);
-  state.stepTimes = larger(state.stepTimes, steps);
-  state.errorTime = larger(state.errorTime, 1);
-}
-
-function addUser(state: SessionsState, r: number, user: string): void {
-  if (user === state.users[r]) return;
-  const others = state.otherUsers.get(r);
-  if (others === undefined) state.otherUsers.set(r, [user]);
-  else if (!others.includes(user)) others.push(user);
-}
-
-function addErrorPair(state: SessionsState, r: number, pair: string): void {
-  const pairs = state.errorPairs.get(r);
-  if (pairs === undefined) state.errorPairs.set(r, new Set([pair]));
-  else pairs.add(pair);
-}
-
-function addTerms(state: SessionsState, r: number, terms: string[]): void {
-  const own = state.terms.get(r);
-  if (own === undefined) state.terms.set(r, [...terms]);
-  else own.push(...terms);
-}
-
-function summarize(state: SessionsState, period: Period, steps: readonly FunnelStep[], last: number) {
-  const stages = new Array<number>(steps.length).fill(0);
-  const gaps = steps.map(() => new ValueList());
-  const timeToConvert = new ValueList();
-  const lossReasons = new Counter();
-  const errorPairs = new Counter();
-  const terms = new Counter();
-  const sessionsPerUser = new Map<string, number>();
-  let count = 0;
-  let events = 0;
-
-  const n = steps.length;
-  for (let r = 0; r < state.size; r++) {
-    const first = state.first[r] as number;
-    if (first < period.from || first >= period.to) continue;
-    count += 1;
-    events += state.events[r] as number;
-    const user = state.users[r] as string;
-    sessionsPerUser.set(user, (sessionsPerUser.get(user) ?? 0) + 1);
-    const others = state.otherUsers.get(r);
-    if (others !== undefined)
-      for (const u of others) sessionsPerUser.set(u, (sessionsPerUser.get(u) ?? 0) + 1);
-    const base = r * n;
-    const stepTime = (i: number) => state.stepTimes[base + i] as number;
-    let stage = -1;
-    while (stage < last && Number.isFinite(stepTime(stage + 1))) stage += 1;
-    for (let i = 0; i <= stage; i++) {
-      stages[i] = (stages[i] ?? 0) + 1;
-      if (i > 0) {
-        const gap = (stepTime(i) - stepTime(i - 1)) / 1000;
-        if (gap >= 0) gaps[i]?.push(gap);
-      }
-    }
-    if (stage === last) timeToConvert.push((stepTime(last) - stepTime(0)) / 1000);
-    if (Number.isFinite(stepTime(0)) && !Number.isFinite(stepTime(last))) {
-      lossReasons.add(state.errorReason.get(r) ?? "No error");
-    }
-    const pairs = state.errorPairs.get(r);
-    if (pairs !== undefined) for (const pair of pairs) errorPairs.add(pair);
-    const searched = state.terms.get(r);
-    if (searched !== undefined) for (const term of searched) terms.add(term);
-  }
-
-  const stepsTable: TableRow[] = steps.map((step, i) => {
-    const before = i === 0 ? count : (stages[i - 1] as number);
-    const here = stages[i] as number;
-    return {
-      step: step.name,
-      sessions: here,
-      rate_from_previous: ratio(here, before),
-      dropped: before - here,
-    };
-  });
-  const details: TableRow[] = steps.map((step, i) => {
-    const row = stepsTable[i] as TableRow;
-    const before = i === 0 ? count : (stages[i - 1] as number);
-    const [median, p90] = i === 0 ? [null, null] : percentiles(gaps[i] as ValueList, [0.5, 0.9] as const);
-    return {
-      step: step.name,
-      sessions: row.sessions ?? 0,
-      dropped: row.dropped ?? 0,
-      drop_share: ratio(before - (stages[i] as number), before),
-      median_s: median,
-      p90_s: p90,
-    };
-  });
-  let largestDrop: { step: string; dropped: number } | null = null;
-  for (const row of stepsTable.slice(1)) {
-    const dropped = row.dropped as number;
-    if (largestDrop === null || dropped > largestDrop.dropped)
-      largestDrop = { step: row.step as string, dropped };
-  }
-  if (count === 0) largestDrop = null;
-
-  const errorMessages = sortByCount(
-    [...errorPairs.counts].map(([pair, sessions]) => {
-      const [path, message] = pair.split("\u0000") as [string, string];
-      return { path, message, sessions };
-    }),
-    "sessions",
-    ["path", "message"],
-  );
-  return {
-    count,
-    users: sessionsPerUser.size,
-    multiSessionUsers: [...sessionsPerUser.values()].filter((n) => n >= 2).length,
-    events,
-    stages,
-    stepsTable,
-    details,
-    largestDrop,
-    timeToConvertMedian: percentiles(timeToConvert, [0.5] as const)[0],
-    lossReasons,
-    errorMessages,
-    terms,
-  };
 }

@@ -1,6 +1,9 @@
 import { type Period, PRIORITIES, type Priority, type SupportTicket } from "../types.js";
+import { Counter, counterTable } from "./counter.js";
+import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table } from "./module.js";
-import { Counter, counterTable, mean, percentiles, Sum, ValueList } from "./stats.js";
+import { mean, Sum } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
 
 /**
  * Support metrics (METRICS.md §4 "Support"). A ticket counts toward volume by `created_at`,
@@ -8,20 +11,34 @@ import { Counter, counterTable, mean, percentiles, Sum, ValueList } from "./stat
  * end (created before `to`, not resolved before `to`: one resolved exactly at `to` is open).
  * Each ticket's contribution to both periods is known as it streams past, so none is kept.
  *
- * Project ID `support.by_priority`: per priority (urgent first) its SLA, tickets created,
- * resolved and open, breaches, and resolution median and p90.
+ * Project IDs: `support.by_priority`, per priority (urgent first) its SLA, tickets created,
+ * resolved and open, breaches, and resolution median and p90; `support.csat_responses`, the
+ * tickets resolved in the period that have a CSAT (how many answers `support.csat_mean` rests on).
  */
-export const SUPPORT_IDS = [
-  "support.created",
-  "support.resolved",
-  "support.backlog",
-  "support.resolution_median_h",
-  "support.resolution_p90_h",
-  "support.sla_breaches",
-  "support.by_category",
-  "support.csat_mean",
-  "support.by_priority",
-] as const;
+export const SUPPORT_METRICS: readonly MetricDescription[] = [
+  scalarMetric("support.created", "Tickets created", "count", "down"),
+  scalarMetric("support.resolved", "Tickets resolved", "count", "up"),
+  scalarMetric("support.backlog", "Open tickets (backlog)", "count", "down"),
+  scalarMetric("support.resolution_median_h", "Median resolution time", "hours", "down"),
+  scalarMetric("support.resolution_p90_h", "p90 resolution time", "hours", "down"),
+  scalarMetric("support.sla_breaches", "SLA breaches", "count", "down"),
+  tableMetric("support.by_category", "Tickets by category", [
+    column("category", "Category", "text"),
+    column("tickets", "Tickets", "count"),
+  ]),
+  scalarMetric("support.csat_mean", "Mean CSAT", "rating", "up"),
+  scalarMetric("support.csat_responses", "CSAT responses", "count"),
+  tableMetric("support.by_priority", "Tickets and SLA by priority", [
+    column("priority", "Priority", "text"),
+    column("sla_h", "SLA", "plain"),
+    column("created", "Created", "count"),
+    column("resolved", "Resolved", "count"),
+    column("backlog", "Backlog", "count"),
+    column("breaches", "Breaches", "count"),
+    column("resolution_median_h", "Median resolution", "hours"),
+    column("resolution_p90_h", "p90 resolution", "hours"),
+  ]),
+];
 
 const HOUR = 3_600_000;
 
@@ -87,7 +104,7 @@ export function createSupportMetrics(context: MetricContext): MetricModule<"supp
   return {
     name: "support",
     source: "support",
-    ids: SUPPORT_IDS,
+    ...describedBy(SUPPORT_METRICS),
     init: () => ({ current: newPeriod(), previous: newPeriod() }),
     add(state, ticket) {
       count(state.current, context.period, ticket);
@@ -128,6 +145,7 @@ export function createSupportMetrics(context: MetricContext): MetricModule<"supp
           counterTable(p.categories, "category", "tickets"),
         ),
         "support.csat_mean": scalar(mean(c.csat.value, c.csatCount), mean(p.csat.value, p.csatCount)),
+        "support.csat_responses": scalar(c.csatCount, p.csatCount),
         "support.by_priority": table(byPriority(c), byPriority(p)),
       };
     },

@@ -1,5 +1,7 @@
+import { Counter } from "./counter.js";
 import type { MetricModule } from "./module.js";
-import { Counter, Sum, ValueList } from "./stats.js";
+import { Sum } from "./sums.js";
+import { ValueList } from "./value-list.js";
 
 /**
  * Module states cross from worker threads to the main thread by structured clone, which keeps

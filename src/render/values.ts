@@ -1,4 +1,4 @@
-import { metricInfo } from "../metrics/catalog.js";
+import { metricInfo, tableColumn } from "../metrics/catalog.js";
 import type { ScalarValue, TableRow } from "../types.js";
 import {
   formatByUnit,
@@ -6,9 +6,7 @@ import {
   formatCount,
   formatDecimal,
   formatMoney,
-  formatMs,
   formatPoints,
-  formatRate,
 } from "../util/format.js";
 
 /**
@@ -24,49 +22,32 @@ export function formatScalar(id: string, value: ScalarValue): string {
   return formatByUnit(value, metricInfo(id).unit);
 }
 
-/** A table cell, by what its column name says it holds. */
-export function formatCell(column: string, value: TableRow[string]): string {
+/** A table cell of a metric, by what its column's description says it holds. */
+export function formatCell(metric: string, column: string, value: TableRow[string]): string {
   if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value)))
     return "n/a";
   if (typeof value === "string") return value;
-  if (column === "status_code" || column === "rating" || column === "sla_h") return String(value);
-  if (column.endsWith("_rate") || column.endsWith("_share") || column === "rate_from_previous")
-    return formatRate(value);
-  if (column.endsWith("_ms")) return formatMs(value);
-  if (column.endsWith("_h")) return `${formatDecimal(value)} h`;
-  if (column.endsWith("_s"))
-    return value >= 120 ? `${formatDecimal(value / 60)} min` : `${Math.round(value)} s`;
-  if (column === "total_value") return formatMoney(value);
-  return Number.isInteger(value) ? formatCount(value) : formatDecimal(value);
+  const { kind } = tableColumn(metric, column);
+  switch (kind) {
+    case "plain":
+      return String(value);
+    case "rate":
+    case "ms":
+    case "seconds":
+    case "hours":
+    case "money":
+      return formatByUnit(value, kind);
+    case "decimal":
+      return formatDecimal(value);
+    case "count":
+    case "text": // a number where a name was expected reads as a count, as it always did
+      return Number.isInteger(value) ? formatCount(value) : formatDecimal(value);
+  }
 }
 
-/** `rate_from_previous` → "Rate from previous", `p95_ms` → "p95". */
-export function columnLabel(column: string): string {
-  const special: Record<string, string> = {
-    p50_ms: "p50",
-    p75_ms: "p75",
-    p95_ms: "p95",
-    p99_ms: "p99",
-    mean_ms: "Mean",
-    median_s: "Median time",
-    p90_s: "p90 time",
-    sla_h: "SLA",
-    resolution_median_h: "Median resolution",
-    resolution_p90_h: "p90 resolution",
-    rate_from_previous: "Of previous step",
-    drop_share: "Drop-off",
-    user_id: "User",
-    status_code: "Status",
-    server_errors: "5xx",
-    server_error_rate: "5xx share",
-    error_rate: "Error rate",
-    rating_class: "Rating says",
-    text_class: "Text says",
-  };
-  const known = special[column];
-  if (known !== undefined) return known;
-  const words = column.replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** The header of a metric's table column, from its description: `p95_ms` → "p95". */
+export function columnLabel(metric: string, column: string): string {
+  return tableColumn(metric, column).label;
 }
 
 function formatRecord(value: { [key: string]: string | number }): string {

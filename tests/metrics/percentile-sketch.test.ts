@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { Counter } from "../../src/metrics/counter.js";
+import { Sum } from "../../src/metrics/sums.js";
 import {
-  Counter,
   EXACT_PERCENTILE_LIMIT,
   percentile,
   percentiles,
   SKETCH_RELATIVE_ACCURACY,
-  Sum,
   ValueList,
-} from "../../src/metrics/stats.js";
+} from "../../src/metrics/value-list.js";
 
 /**
  * ValueList keeps values exactly up to its limit (type-7 percentiles bit for bit as before) and
@@ -46,7 +46,7 @@ function shuffled<T>(values: readonly T[], seed: number): T[] {
   return out;
 }
 
-/** Exact type 7, written independently of src/metrics/stats.ts. */
+/** Exact type 7, written independently of src/metrics/value-list.ts. */
 function reference(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();

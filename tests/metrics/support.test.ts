@@ -55,6 +55,18 @@ describe("support metrics", () => {
     expect(scalarOf(out, "support.csat_mean")).toEqual({ value: 11 / 3, previous: null });
   });
 
+  it("counts the CSAT answers of tickets resolved in the period", () => {
+    // T1, T2 and T5 were resolved this week with a CSAT; T6, resolved the week before, has none.
+    expect(scalarOf(out, "support.csat_responses")).toEqual({ value: 3, previous: 0 });
+    const answered = run(createSupportMetrics(contextFor("2026-W46")), [
+      ...tickets,
+      ticket("T8", "2026-11-11T08:00Z", null, "low", { csat: 1 }), // open: its CSAT does not count yet
+      ticket("T9", "2026-11-03T08:00Z", "2026-11-04T08:00Z", "normal", { csat: 3 }),
+    ]);
+    expect(scalarOf(answered, "support.csat_responses")).toEqual({ value: 3, previous: 1 });
+    expect(scalarOf(answered, "support.csat_mean")).toEqual({ value: 11 / 3, previous: 3 });
+  });
+
   it("counts breaches: resolved later than (>) the SLA, plus open tickets already past it", () => {
     // T2 (4 h + 1 ms > 4 h), T5 (192 h > 72 h), T3 open 88 h > 24 h. T4 is open 4 h < 168 h.
     expect(scalarOf(out, "support.sla_breaches")).toEqual({ value: 3, previous: 1 });
@@ -104,6 +116,7 @@ describe("support metrics", () => {
     const empty = run(createSupportMetrics(contextFor("2020-W10")), tickets);
     expect(scalarOf(empty, "support.resolution_median_h")).toEqual({ value: null, previous: null });
     expect(scalarOf(empty, "support.csat_mean")).toEqual({ value: null, previous: null });
+    expect(scalarOf(empty, "support.csat_responses")).toEqual({ value: 0, previous: 0 });
     expect(scalarOf(empty, "support.created")).toEqual({ value: 0, previous: 0 });
   });
 });

@@ -188,7 +188,7 @@ function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
       data: {
         labels: shown.map((r) => truncate(String(r[keyColumn]), 28)),
         datasets: columns.map((column, i) => ({
-          label: columnLabel(column),
+          label: columnLabel(metric, column),
           data: shown.map((r) => (r[column] as number | null) ?? 0),
           backgroundColor: PALETTE[i],
         })),
@@ -199,8 +199,8 @@ function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
         plugins: { legend: { position: "bottom" } },
       },
     },
-    alt: `${metricInfo(metric).label}, ${columns.map(columnLabel).join(" / ")} in milliseconds: ${shown
-      .map((r) => `${r[keyColumn]} ${columns.map((c) => formatCell(c, r[c] ?? null)).join(" / ")}`)
+    alt: `${metricInfo(metric).label}, ${columns.map((c) => columnLabel(metric, c)).join(" / ")} in milliseconds: ${shown
+      .map((r) => `${r[keyColumn]} ${columns.map((c) => formatCell(metric, c, r[c] ?? null)).join(" / ")}`)
       .join("; ")}.`,
   };
 }
@@ -216,7 +216,7 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
         labels: shown.map((r) => truncate(String(r[label]), 40)),
         datasets: [
           {
-            label: columnLabel(value),
+            label: columnLabel(spec.metric, value),
             data: shown.map((r) => (r[value] as number) ?? 0),
             backgroundColor: PALETTE[0],
           },
@@ -228,8 +228,8 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
         plugins: { legend: { display: false } },
       },
     },
-    alt: `${metricInfo(spec.metric).label}, top ${shown.length} by ${columnLabel(value).toLowerCase()}: ${shown
-      .map((r) => `${r[label]} ${formatCell(value, r[value] ?? null)}`)
+    alt: `${metricInfo(spec.metric).label}, top ${shown.length} by ${columnLabel(spec.metric, value).toLowerCase()}: ${shown
+      .map((r) => `${r[label]} ${formatCell(spec.metric, value, r[value] ?? null)}`)
       .join(", ")}${rows.length > shown.length ? `; ${rows.length - shown.length} more not shown` : ""}.`,
   };
 }

@@ -1,5 +1,5 @@
 import { type FindingFilter, findingsFor } from "../../insights/findings.js";
-import { metricInfo, TEXT_COLUMNS } from "../../metrics/catalog.js";
+import { isTextColumn, metricInfo } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
 import { buildChart } from "../charts/chart-kinds.js";
@@ -217,8 +217,11 @@ export function tableSection(
   drawTable(
     ctx.doc,
     sect,
-    section.columns.map((c) => ({ label: columnLabel(c), numeric: !TEXT_COLUMNS.has(c) })),
-    shown.map((row) => section.columns.map((c) => formatCell(c, row[c] ?? null))),
+    section.columns.map((c) => ({
+      label: columnLabel(section.metric, c),
+      numeric: !isTextColumn(section.metric, c),
+    })),
+    shown.map((row) => section.columns.map((c) => formatCell(section.metric, c, row[c] ?? null))),
   );
   ctx.doc.moveDown(0.3);
   if (rows.length > shown.length) {

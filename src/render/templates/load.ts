@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { ReportsError } from "../../errors.js";
-import { isKnownMetric, metricInfo, TABLE_COLUMNS, TEXT_COLUMNS } from "../../metrics/catalog.js";
+import { isKnownMetric, isTextColumn, metricInfo, tableColumns } from "../../metrics/catalog.js";
 import { TOPICS } from "../../types.js";
 import { CHART_METRICS } from "../charts/chart-kinds.js";
 import { type FindingFilter, type Section, type Template, templateSchema } from "./schema.js";
@@ -100,18 +100,17 @@ function checkFindingFilter(filter: FindingFilter, funnelSteps: readonly string[
 
 function checkSection(section: Section, funnelSteps: readonly string[]): string[] {
   const known = (id: string) => isKnownMetric(id, funnelSteps);
-  const isTable = (id: string) => id in TABLE_COLUMNS;
+  const columnsOf = (id: string) => tableColumns(id)?.map((c) => c.name);
   switch (section.kind) {
     case "kpis":
       return section.metrics.flatMap((id) => {
         if (!known(id)) return [`metric ${id} is not a known metric ID`];
-        if (isTable(id) || metricInfo(id).unit === "table")
-          return [`metric ${id} is a table; KPI tiles show single values`];
+        if (metricInfo(id).unit === "table") return [`metric ${id} is a table; KPI tiles show single values`];
         return [];
       });
     case "table": {
       if (!known(section.metric)) return [`metric ${section.metric} is not a known metric ID`];
-      const columns = TABLE_COLUMNS[section.metric];
+      const columns = columnsOf(section.metric);
       if (columns === undefined) return [`metric ${section.metric} is a single value, not a table`];
       return section.columns
         .filter((c) => !columns.includes(c))
@@ -125,7 +124,7 @@ function checkSection(section: Section, funnelSteps: readonly string[]): string[
           ? []
           : [`a ${section.chart} chart cannot show ${section.metric} (it shows ${fits.join(", ")})`];
       }
-      const columns = TABLE_COLUMNS[section.metric];
+      const columns = columnsOf(section.metric);
       if (columns === undefined)
         return [`a ${section.chart} chart needs a table metric; ${section.metric} is a single value`];
       const errors: string[] = [];
@@ -134,10 +133,10 @@ function checkSection(section: Section, funnelSteps: readonly string[]): string[
       if (
         section.value === undefined ||
         !columns.includes(section.value) ||
-        TEXT_COLUMNS.has(section.value)
+        isTextColumn(section.metric, section.value)
       ) {
         errors.push(
-          `value must be a numeric column of ${section.metric} (${columns.filter((c) => !TEXT_COLUMNS.has(c)).join(", ")})`,
+          `value must be a numeric column of ${section.metric} (${columns.filter((c) => !isTextColumn(section.metric, c)).join(", ")})`,
         );
       }
       return errors;

@@ -1,16 +1,13 @@
 import { DDSketch } from "@datadog/sketches-js";
-import type { TableRow } from "../types.js";
+import { addToStore, loadStore, mergeStore, type StoreTransfer, storeTransfer } from "./sketch-store.js";
 
 /**
- * Statistics that merge: value lists for percentiles, compensated sums, counters. All of them
- * follow METRICS.md §3: percentiles of type 7, `null` for the mean, median or percentile of
- * nothing and for a ratio over 0. Counts, sums and means are exact; percentiles are exact up to
- * {@link EXACT_PERCENTILE_LIMIT} values a list and within 0.5 % past it (docs/metrics.md,
- * "Percentiles at scale").
+ * Value lists for percentiles, which merge. Percentiles are of type 7, `null` for the median or
+ * percentile of nothing, exact up to {@link EXACT_PERCENTILE_LIMIT} values a list and within
+ * 0.5 % past it (docs/metrics.md, "Percentiles at scale").
  *
- * Each class has `toTransfer()` (plain data that survives structured clone: worker threads post
- * module states, and a clone loses class prototypes) and `static fromTransfer()` that rebuilds an
- * equal instance.
+ * `toTransfer()` gives plain data that survives structured clone (worker threads post module
+ * states, and a clone loses class prototypes) and `static fromTransfer()` rebuilds an equal list.
  */
 
 /**
@@ -36,12 +33,6 @@ export interface ValueListOptions {
   exactLimit?: number;
 }
 
-/** A sketch store's bins from its lowest to its highest non-empty key. */
-export interface StoreTransfer {
-  offset: number;
-  counts: Float64Array;
-}
-
 /** What {@link ValueList.toTransfer} gives: plain data, and the same for the same multiset of values. */
 export type ValueListTransfer =
   | { kind: "exact"; exactLimit: number; values: Float64Array }
@@ -57,69 +48,7 @@ export type ValueListTransfer =
       nans: number;
     };
 
-type Store = DDSketch["store"];
-
-/**
- * The library grows a store by spreading a new array into `push`/`unshift` arguments, which
- * overflows the stack when one value lands some 100,000 keys (a factor 1e430) away from the
- * others; extending in steps of this many keys avoids it.
- */
-const MAX_STORE_STEP = 16_384;
 const NO_VALUES = new Float64Array(0);
-
-/**
- * Makes `store` cover `key` (with empty bins), in steps of at most MAX_STORE_STEP keys. Also used
- * before `store.merge`, whose own extension drops the upper key when it is 0 (`secondKey || key`)
- * and then adds into a bin past the array (NaN).
- */
-function cover(store: Store, key: number): void {
-  if (store.bins.length === 0) return;
-  while (key < store.minKey - MAX_STORE_STEP) store.add(store.minKey - MAX_STORE_STEP, 0);
-  while (key > store.maxKey + MAX_STORE_STEP) store.add(store.maxKey + MAX_STORE_STEP, 0);
-  if (key < store.minKey || key > store.maxKey) store.add(key, 0);
-}
-
-function addToStore(store: Store, key: number, weight: number): void {
-  if (key < store.minKey - MAX_STORE_STEP || key > store.maxKey + MAX_STORE_STEP) cover(store, key);
-  store.add(key, weight);
-}
-
-function mergeStore(into: Store, from: Store): void {
-  if (from.count === 0) return;
-  cover(into, from.minKey);
-  cover(into, from.maxKey);
-  into.merge(from);
-}
-
-function storeTransfer(store: Store): StoreTransfer {
-  const bins = store.bins;
-  let first = 0;
-  let last = bins.length - 1;
-  while (first <= last && bins[first] === 0) first++;
-  while (last >= first && bins[last] === 0) last--;
-  if (first > last) return { offset: 0, counts: new Float64Array(0) };
-  return { offset: store.offset + first, counts: Float64Array.from(bins.slice(first, last + 1)) };
-}
-
-function loadStore(store: Store, data: unknown): void {
-  const { offset, counts } = (data ?? {}) as Partial<StoreTransfer>;
-  if (!Number.isSafeInteger(offset) || !(counts instanceof Float64Array))
-    throw new TypeError(
-      "ValueList.fromTransfer: a sketch store needs an integer offset and Float64Array counts",
-    );
-  for (const n of counts)
-    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError("ValueList.fromTransfer: bad bin count");
-  const base = offset as number;
-  const last = counts.length - 1;
-  if (last < 0) return;
-  // The highest and the lowest key first: the store then has its whole range at once.
-  addToStore(store, base + last, counts[last] as number);
-  if (last > 0) addToStore(store, base, counts[0] as number);
-  for (let i = 1; i < last; i++) {
-    const n = counts[i] as number;
-    if (n > 0) store.add(base + i, n);
-  }
-}
 
 function isCount(n: unknown): n is number {
   return Number.isSafeInteger(n) && (n as number) >= 0;
@@ -370,154 +299,4 @@ export function percentiles<const P extends readonly number[]>(
   ps: P,
 ): { [K in keyof P]: number | null } {
   return values.percentiles(ps) as { [K in keyof P]: number | null };
-}
-
-/**
- * A sum with Neumaier compensation: money adds up to the cent (10 carts of 120.50 … give
- * 1213.19, not 1213.1899999999998) and merges without losing the carried error.
- */
-export class Sum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(value: number): void {
-    const t = this.sum + value;
-    if (Math.abs(this.sum) >= Math.abs(value)) this.compensation += this.sum - t + value;
-    else this.compensation += value - t + this.sum;
-    this.sum = t;
-  }
-
-  merge(other: Sum): this {
-    this.add(other.sum);
-    this.add(other.compensation);
-    return this;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
-
-  /** Plain data for structured clone: the running sum and its compensation, exactly. */
-  toTransfer(): SumTransfer {
-    return { sum: this.sum, compensation: this.compensation };
-  }
-
-  /** Rebuilds a sum from {@link toTransfer}'s data (after a structured clone). */
-  static fromTransfer(data: unknown): Sum {
-    const { sum, compensation } = (data ?? {}) as Partial<Record<string, unknown>>;
-    if (typeof sum !== "number" || typeof compensation !== "number")
-      throw new TypeError("Sum.fromTransfer: not a Sum transfer");
-    const revived = new Sum();
-    revived.sum = sum;
-    revived.compensation = compensation;
-    return revived;
-  }
-}
-
-/** What {@link Sum.toTransfer} gives. */
-export interface SumTransfer {
-  sum: number;
-  compensation: number;
-}
-
-/** Counts by key. */
-export class Counter<K = string> {
-  readonly counts = new Map<K, number>();
-
-  add(key: K, by = 1): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
-  }
-
-  merge(other: Counter<K>): this {
-    for (const [key, n] of other.counts) this.add(key, n);
-    return this;
-  }
-
-  get size(): number {
-    return this.counts.size;
-  }
-
-  /** Plain data for structured clone: a copy of the counts (keys are strings or numbers). */
-  toTransfer(): CounterTransfer<K> {
-    return { counts: new Map(this.counts) };
-  }
-
-  /** Rebuilds a counter from {@link toTransfer}'s data (after a structured clone). */
-  static fromTransfer<K = string>(data: unknown): Counter<K> {
-    const counts = ((data ?? {}) as Partial<Record<string, unknown>>).counts;
-    if (!(counts instanceof Map)) throw new TypeError("Counter.fromTransfer: not a Counter transfer");
-    const revived = new Counter<K>();
-    for (const [key, n] of counts as Map<K, unknown>) {
-      if (typeof n !== "number") throw new TypeError("Counter.fromTransfer: counts must be numbers");
-      revived.counts.set(key, n);
-    }
-    return revived;
-  }
-}
-
-/** What {@link Counter.toTransfer} gives. */
-export interface CounterTransfer<K> {
-  counts: Map<K, number>;
-}
-
-/** `numerator / denominator`, or null when the denominator is 0 (never NaN). */
-export function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : numerator / denominator;
-}
-
-/** Mean of a sum over a count, or null for nothing. */
-export function mean(sum: number, count: number): number | null {
-  return count === 0 ? null : sum / count;
-}
-
-/** Code-point order for keys, as Python sorts strings (not the locale's order). */
-export function compareKeys(a: string | number | null, b: string | number | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a) < String(b) ? -1 : 1;
-}
-
-/**
- * METRICS.md §3: tables are sorted by their count column descending, ties by key ascending
- * (several key columns compare in the order given).
- */
-export function sortByCount<R extends TableRow>(
-  rows: R[],
-  countColumn: keyof R,
-  keyColumns: (keyof R)[],
-): R[] {
-  return rows.sort((a, b) => {
-    const byCount = (b[countColumn] as number) - (a[countColumn] as number);
-    if (byCount !== 0) return byCount;
-    for (const key of keyColumns) {
-      const byKey = compareKeys(a[key] as string | number | null, b[key] as string | number | null);
-      if (byKey !== 0) return byKey;
-    }
-    return 0;
-  });
-}
-
-/** A counter as a sorted table of `{ [keyColumn]: key, [countColumn]: n }`. */
-export function counterTable<K extends string | number>(
-  counter: Counter<K>,
-  keyColumn: string,
-  countColumn: string,
-): TableRow[] {
-  const rows = [...counter.counts].map(([key, n]) => ({ [keyColumn]: key, [countColumn]: n }) as TableRow);
-  return sortByCount(rows, countColumn, [keyColumn]);
-}
-
-/** The key with the highest value, ties broken by key ascending; null when empty. */
-export function argMax<K extends string>(entries: Iterable<[K, number]>): K | null {
-  let best: K | null = null;
-  let bestValue = Number.NEGATIVE_INFINITY;
-  for (const [key, value] of entries) {
-    if (value > bestValue || (value === bestValue && best !== null && compareKeys(key, best) < 0)) {
-      best = key;
-      bestValue = value;
-    }
-  }
-  return best;
 }

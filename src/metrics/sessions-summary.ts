@@ -1,0 +1,108 @@
+import type { Period, TableRow } from "../types.js";
+import { Counter, sortByCount } from "./counter.js";
+import type { SessionsState } from "./session-rows.js";
+import type { FunnelStep } from "./sessions.js";
+import { ratio } from "./sums.js";
+import { percentiles, ValueList } from "./value-list.js";
+
+/**
+ * One period's figures from the sessions state: the sessions whose first event falls in the
+ * period, their funnel stages and the gaps between steps, loss reasons, errors and searches.
+ */
+export function summarize(state: SessionsState, period: Period, steps: readonly FunnelStep[], last: number) {
+  const stages = new Array<number>(steps.length).fill(0);
+  const gaps = steps.map(() => new ValueList());
+  const timeToConvert = new ValueList();
+  const lossReasons = new Counter();
+  const errorPairs = new Counter();
+  const terms = new Counter();
+  const sessionsPerUser = new Map<string, number>();
+  let count = 0;
+  let events = 0;
+
+  const n = steps.length;
+  for (let r = 0; r < state.size; r++) {
+    const first = state.first[r] as number;
+    if (first < period.from || first >= period.to) continue;
+    count += 1;
+    events += state.events[r] as number;
+    const user = state.users[r] as string;
+    sessionsPerUser.set(user, (sessionsPerUser.get(user) ?? 0) + 1);
+    const others = state.otherUsers.get(r);
+    if (others !== undefined)
+      for (const u of others) sessionsPerUser.set(u, (sessionsPerUser.get(u) ?? 0) + 1);
+    const base = r * n;
+    const stepTime = (i: number) => state.stepTimes[base + i] as number;
+    let stage = -1;
+    while (stage < last && Number.isFinite(stepTime(stage + 1))) stage += 1;
+    for (let i = 0; i <= stage; i++) {
+      stages[i] = (stages[i] ?? 0) + 1;
+      if (i > 0) {
+        const gap = (stepTime(i) - stepTime(i - 1)) / 1000;
+        if (gap >= 0) gaps[i]?.push(gap);
+      }
+    }
+    if (stage === last) timeToConvert.push((stepTime(last) - stepTime(0)) / 1000);
+    if (Number.isFinite(stepTime(0)) && !Number.isFinite(stepTime(last))) {
+      lossReasons.add(state.errorReason.get(r) ?? "No error");
+    }
+    const pairs = state.errorPairs.get(r);
+    if (pairs !== undefined) for (const pair of pairs) errorPairs.add(pair);
+    const searched = state.terms.get(r);
+    if (searched !== undefined) for (const term of searched) terms.add(term);
+  }
+
+  const stepsTable: TableRow[] = steps.map((step, i) => {
+    const before = i === 0 ? count : (stages[i - 1] as number);
+    const here = stages[i] as number;
+    return {
+      step: step.name,
+      sessions: here,
+      rate_from_previous: ratio(here, before),
+      dropped: before - here,
+    };
+  });
+  const details: TableRow[] = steps.map((step, i) => {
+    const row = stepsTable[i] as TableRow;
+    const before = i === 0 ? count : (stages[i - 1] as number);
+    const [median, p90] = i === 0 ? [null, null] : percentiles(gaps[i] as ValueList, [0.5, 0.9] as const);
+    return {
+      step: step.name,
+      sessions: row.sessions ?? 0,
+      dropped: row.dropped ?? 0,
+      drop_share: ratio(before - (stages[i] as number), before),
+      median_s: median,
+      p90_s: p90,
+    };
+  });
+  let largestDrop: { step: string; dropped: number } | null = null;
+  for (const row of stepsTable.slice(1)) {
+    const dropped = row.dropped as number;
+    if (largestDrop === null || dropped > largestDrop.dropped)
+      largestDrop = { step: row.step as string, dropped };
+  }
+  if (count === 0) largestDrop = null;
+
+  const errorMessages = sortByCount(
+    [...errorPairs.counts].map(([pair, sessions]) => {
+      const [path, message] = pair.split("\u0000") as [string, string];
+      return { path, message, sessions };
+    }),
+    "sessions",
+    ["path", "message"],
+  );
+  return {
+    count,
+    users: sessionsPerUser.size,
+    multiSessionUsers: [...sessionsPerUser.values()].filter((n) => n >= 2).length,
+    events,
+    stages,
+    stepsTable,
+    details,
+    largestDrop,
+    timeToConvertMedian: percentiles(timeToConvert, [0.5] as const)[0],
+    lossReasons,
+    errorMessages,
+    terms,
+  };
+}
