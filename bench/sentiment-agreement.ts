@@ -8,8 +8,9 @@ import { ingestAll } from "../tests/helpers/sequential-pass.js";
 
 /**
  * How often the text class agrees with the rating class (1-2 negative, 3 neutral, 4-5 positive),
- * with the project's lexicon and with plain AFINN-165 at the same thresholds, on the seed feedback
- * (when ../shared is there) and on the committed sample. Usage: npx tsx bench/sentiment-agreement.ts
+ * with the project's lexicon and with plain AFINN-165 at the same thresholds, on the feedback of
+ * each data directory named (default: the committed sample).
+ * Usage: npx tsx bench/sentiment-agreement.ts [DIR …]
  */
 const root = path.resolve(import.meta.dirname, "..");
 const { config } = await loadConfig(path.join(root, "reports.config.yaml"));
@@ -24,8 +25,9 @@ const plainClass = (text: string): TextClass => {
       : "neutral";
 };
 
-for (const dir of [path.join(root, "../shared/seed-data"), path.join(root, "data/sample")]) {
-  if (!existsSync(dir)) continue;
+const dirs = process.argv.length > 2 ? process.argv.slice(2) : [path.join(root, "data/sample")];
+for (const dir of dirs.map((d) => path.resolve(d))) {
+  if (!existsSync(dir)) throw new Error(`no such directory: ${dir}`);
   const rows: Feedback[] = [];
   await ingestAll(
     { dataDir: dir, timeZone: config.timezone },

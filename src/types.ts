@@ -19,7 +19,7 @@ export type SourceName = (typeof SOURCE_NAMES)[number];
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** One event of `sessions` (METRICS.md §1). */
+/** One event of `sessions` (docs/data-contract.md §1). */
 export interface SessionEvent {
   user_id: string;
   session_id: string;
@@ -120,13 +120,13 @@ export interface SourceSummary {
   rows_rejected: number;
   /** The first rejects, in file order then line order. */
   rejects: Reject[];
-  /** Earliest and latest record time (the time METRICS.md §2 uses to place the row), or null. */
+  /** Earliest and latest record time (the time docs/data-contract.md §4 uses to place the row), or null. */
   span: { from: number; to: number } | null;
   /** A fatal problem (a missing required column, an unreadable file): the source's data is not usable. */
   error: string | null;
 }
 
-/** A half-open period [from, to) in a time zone (METRICS.md §2). */
+/** A half-open period [from, to) in a time zone (docs/data-contract.md §4). */
 export interface Period {
   /** Epoch milliseconds. */
   from: number;

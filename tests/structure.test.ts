@@ -5,9 +5,9 @@ import { SOURCES } from "../src/ingest/sources/index.js";
 import { SOURCE_NAMES } from "../src/types.js";
 import { CSV_FIXTURES } from "./ingest/csv-sources.fixtures.js";
 
-// Guards the structure (STYLE habit 10): a source added to the contract cannot go unread or untested.
+// Guards the structure: a source added to the contract cannot go unread or untested.
 describe("structure", () => {
-  it("has a reader for every source of METRICS.md §1, under its own name", () => {
+  it("has a reader for every source of docs/data-contract.md §1, under its own name", () => {
     expect(Object.keys(SOURCES).sort()).toEqual([...SOURCE_NAMES].sort());
     for (const name of SOURCE_NAMES) expect(SOURCES[name].name).toBe(name);
   });
@@ -25,14 +25,14 @@ describe("structure", () => {
 });
 
 describe("metric catalog guard", () => {
-  it("has every metric ID of METRICS.md §4 produced by some module, and every produced ID described", async () => {
+  it("has every metric ID of docs/data-contract.md §6 produced by some module, and every produced ID described", async () => {
     const { createMetricModules } = await import("../src/metrics/modules.js");
     const { metricInfo } = await import("../src/metrics/catalog.js");
-    const { METRICS_MD_IDS } = await import("./fixtures-metrics-md-ids.js");
+    const { CONTRACT_IDS } = await import("./fixtures-contract-ids.js");
     const { contextFor } = await import("./metrics/helpers.js");
     const produced = createMetricModules(contextFor("2026-W46")).flatMap((m) => [...m.ids]);
     expect(new Set(produced).size).toBe(produced.length);
-    expect(METRICS_MD_IDS.filter((id) => !produced.includes(id))).toEqual([]);
+    expect(CONTRACT_IDS.filter((id) => !produced.includes(id))).toEqual([]);
     for (const id of produced) expect(() => metricInfo(id)).not.toThrow();
     // A module's IDs are read from its descriptions, and the catalog holds those same descriptions.
     for (const module of createMetricModules(contextFor("2026-W46"))) {

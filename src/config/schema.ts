@@ -33,7 +33,7 @@ const audience = z.strictObject({
 
 export const DEFAULT_AUDIENCES = { managers: {}, ux: {}, it: {}, support: {} };
 
-/** Funnel steps of METRICS.md §4; each matches an event when every condition it names holds. */
+/** Funnel steps of docs/data-contract.md §6; each matches an event when every condition it names holds. */
 export const DEFAULT_FUNNEL_STEPS = [
   { name: "viewed_product", path_prefix: "/products" },
   { name: "added_to_cart", css: "button.add-to-cart" },

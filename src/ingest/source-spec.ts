@@ -4,7 +4,7 @@ import type { Row } from "./values.js";
 
 /**
  * What the core knows of a source: its columns, the default file pattern, how a row becomes a
- * typed record, and which time places the record in a period (METRICS.md §2). Each source is one
+ * typed record, and which time places the record in a period (docs/data-contract.md §4). Each source is one
  * file under `sources/` exporting one of these.
  */
 interface SourceSpecBase<S extends SourceName> {

@@ -1,7 +1,7 @@
 import type { TimestampParser } from "../time/timestamp.js";
 
 /**
- * Value rules of METRICS.md §1, shared by every reader. A reader asks a `Row` for typed values;
+ * Value rules of docs/data-contract.md §1, shared by every reader. A reader asks a `Row` for typed values;
  * a value that breaks its rule throws a `RowRejection` whose message is the reject reason.
  */
 

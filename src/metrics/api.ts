@@ -26,7 +26,7 @@ const latencyColumns = (key: ColumnDescription) => [
 ];
 
 /**
- * API metrics (METRICS.md §4 "API"): an error is status >= 400, client errors 4xx, server errors
+ * API metrics (docs/data-contract.md §6.2): an error is status >= 400, client errors 4xx, server errors
  * 5xx. Project IDs: `api.daily_by_service` (requests and 5xx per local day and service, for
  * spotting incidents against a service's own median).
  */

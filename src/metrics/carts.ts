@@ -5,7 +5,7 @@ import { type MetricContext, type MetricModule, scalar, table, type Windowed, wi
 import { mean, Sum } from "./sums.js";
 
 /**
- * Abandoned cart metrics (METRICS.md §4 "Abandoned carts"). Project ID: `funnel.lost_revenue`,
+ * Abandoned cart metrics (docs/data-contract.md §6.5). Project ID: `funnel.lost_revenue`,
  * the value of abandoned carts shown next to the funnel (the same sum as `carts.value_lost`).
  */
 export const CARTS_METRICS: readonly MetricDescription[] = [

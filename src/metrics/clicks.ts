@@ -4,7 +4,7 @@ import { column, describedBy, type MetricDescription, scalarMetric, tableMetric 
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
 import { ratio } from "./sums.js";
 
-/** Click metrics (METRICS.md §4 "Clicks"). */
+/** Click metrics (docs/data-contract.md §6.4). */
 export const CLICKS_METRICS: readonly MetricDescription[] = [
   scalarMetric("clicks.total", "Clicks", "count"),
   scalarMetric("clicks.users", "Clicking users", "count", "up"),

@@ -55,7 +55,7 @@ export function compareKeys(a: string | number | null, b: string | number | null
 }
 
 /**
- * METRICS.md §3: tables are sorted by their count column descending, ties by key ascending
+ * docs/data-contract.md §5: tables are sorted by their count column descending, ties by key ascending
  * (several key columns compare in the order given).
  */
 export function sortByCount<R extends TableRow>(

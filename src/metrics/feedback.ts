@@ -6,7 +6,7 @@ import { classifyText, ratingClass, type SentimentThresholds, type TextClass } f
 import { mean, ratio, Sum } from "./sums.js";
 
 /**
- * Feedback metrics (METRICS.md §4 "Feedback"). Empty text has no text class and is left out of
+ * Feedback metrics (docs/data-contract.md §6.7). Empty text has no text class and is left out of
  * the mismatch figures. Project IDs:
  * - `feedback.mismatch_examples`: up to 20 responses whose text and rating disagree (earliest
  *   first), for the UX report;

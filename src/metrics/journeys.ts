@@ -5,7 +5,7 @@ import { type MetricContext, type MetricModule, scalar, table, type Windowed, wi
 import { mean, ratio, Sum } from "./sums.js";
 import { percentiles, ValueList } from "./value-list.js";
 
-/** Journey metrics (METRICS.md §4 "Journeys"); `none` as drop_off_page means the session completed. */
+/** Journey metrics (docs/data-contract.md §6.6); `none` as drop_off_page means the session completed. */
 export const JOURNEYS_METRICS: readonly MetricDescription[] = [
   scalarMetric("journeys.sessions", "Tracked journeys", "count"),
   scalarMetric("journeys.duration_mean_min", "Mean journey duration", "minutes"),

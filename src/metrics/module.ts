@@ -3,7 +3,7 @@ import type { MetricOutput, Period, RecordOf, ScalarValue, SourceName, TableRow 
 import type { MetricDescription } from "./description.js";
 
 /**
- * What every metric module is (STYLE habit 1): a plain object made by a factory that knows the
+ * What every metric module is: a plain object made by a factory that knows the
  * run's periods. The core only knows this interface.
  *
  * - `add` is the hot loop: synchronous, no allocation it can avoid.
@@ -46,8 +46,9 @@ export interface Windowed<A> {
 }
 
 /**
- * Routes each record to the current or the previous period by one time (the time of METRICS.md
- * §2 for that source), so a module writes its accumulator once and gets both periods.
+ * Routes each record to the current or the previous period by one time (the time that places
+ * a row of that source, docs/data-contract.md §4), so a module writes its accumulator once and
+ * gets both periods.
  */
 export function windowed<R, A>(
   context: MetricContext,

@@ -5,7 +5,7 @@ import { type MetricContext, type MetricModule, scalar, table, type Windowed, wi
 import { mean, Sum } from "./sums.js";
 import { percentiles, ValueList } from "./value-list.js";
 
-/** Page load metrics (METRICS.md §4 "Page loads"). */
+/** Page load metrics (docs/data-contract.md §6.3). */
 export const PAGES_METRICS: readonly MetricDescription[] = [
   scalarMetric("pages.loads", "Page loads", "count"),
   scalarMetric("pages.load_mean_ms", "Mean page load", "ms", "down"),

@@ -60,7 +60,7 @@ export function classifyText(text: string, thresholds: SentimentThresholds): Tex
   return "neutral";
 }
 
-/** Rating class of METRICS.md §4: 1-2 negative, 3 neutral, 4-5 positive. */
+/** Rating class of docs/data-contract.md §6: 1-2 negative, 3 neutral, 4-5 positive. */
 export function ratingClass(rating: number): TextClass {
   return rating <= 2 ? "negative" : rating === 3 ? "neutral" : "positive";
 }

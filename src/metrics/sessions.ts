@@ -14,14 +14,14 @@ import { summarize } from "./sessions-summary.js";
 import { ratio } from "./sums.js";
 
 /**
- * Sessions and funnel (METRICS.md §4 "Sessions and funnel"). A session belongs to the period of
+ * Sessions and funnel (docs/data-contract.md §6.1). A session belongs to the period of
  * its first event and all its events count, also those past `to`. Sessions arrive in any order
  * and across files, so each keeps a compact state (counts, the first time each funnel step
  * matched, its first error) and is placed in a period only at the end.
  *
  * Funnel steps come from the configuration. The catalog's step-independent definitions are read
  * through the steps: "viewed a product" is the first step's test, "a place-order event" the last
- * step's, so with the default steps they are exactly METRICS.md's.
+ * step's, so with the default steps they are exactly the contract's (docs/data-contract.md §6.1).
  *
  * Project IDs (funnel order, not count order):
  * - `funnel.step_details`: per step, sessions, dropped (vs the stage before; all sessions for

@@ -6,7 +6,7 @@ import { mean, Sum } from "./sums.js";
 import { percentiles, ValueList } from "./value-list.js";
 
 /**
- * Support metrics (METRICS.md §4 "Support"). A ticket counts toward volume by `created_at`,
+ * Support metrics (docs/data-contract.md §6.8). A ticket counts toward volume by `created_at`,
  * toward resolution by `resolved_at`, and toward the backlog when it is open at the period's
  * end (created before `to`, not resolved before `to`: one resolved exactly at `to` is open).
  * Each ticket's contribution to both periods is known as it streams past, so none is kept.

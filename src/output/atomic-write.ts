@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * The small file-system surface the pipeline writes through (STYLE habit 5): tests can hand in
+ * The small file-system surface the pipeline writes through: tests can hand in
  * a temporary directory, and every write is atomic — a temporary file in the same directory,
  * then a rename — so a crash never leaves a half-written PDF under its final name.
  */

@@ -4,7 +4,7 @@ import type { Random } from "./random.js";
 
 /**
  * Days and timestamps for the sample generator: local days in a zone, times of day that follow
- * a shop's daily rhythm, and every timestamp form METRICS.md §1 allows.
+ * a shop's daily rhythm, and every timestamp form docs/data-contract.md §2 allows.
  */
 export interface SampleDay {
   index: number;
@@ -41,7 +41,7 @@ export function timeOfDay(day: SampleDay, random: Random): number {
 
 export type TimestampForm = "utc" | "offset" | "offset-compact" | "naive" | "naive-space";
 
-/** Formats instants in one zone, in every form METRICS.md §1 allows. */
+/** Formats instants in one zone, in every form docs/data-contract.md §2 allows. */
 export function createTimestampFormatter(timeZone: string) {
   const offsetMs = createOffsetLookup(timeZone);
   const offsetMinutes = (instant: number): number => offsetMs(instant) / 60_000;

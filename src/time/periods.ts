@@ -4,7 +4,7 @@ import type { Period } from "../types.js";
 import { createTimestampParser } from "./timestamp.js";
 
 /**
- * Periods are half-open [from, to) in a zone (METRICS.md §2). Boundaries are wall-clock times
+ * Periods are half-open [from, to) in a zone (docs/data-contract.md §4). Boundaries are wall-clock times
  * (Monday 00:00 local), so a week across a DST change is 167 or 169 hours long, and the previous
  * period is the one of the same wall-clock length that ends at `from`.
  */
@@ -96,7 +96,7 @@ export function parsePeriodSpec(spec: string, timeZone: string, now: number): Pe
 
 /**
  * A period from `--from`/`--to`: ISO dates (midnight in the zone) or timestamps in the grammar of
- * METRICS.md §1 (without a zone they are wall time in the zone).
+ * docs/data-contract.md §1 (without a zone they are wall time in the zone).
  */
 export function parsePeriodRange(fromText: string, toText: string, timeZone: string): Period {
   return periodBetween(parseBoundary(fromText, timeZone, "--from"), parseBoundary(toText, timeZone, "--to"));

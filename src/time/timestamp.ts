@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 
 /**
- * Timestamps as METRICS.md §1 defines them: ISO 8601 date and time with `T` or a space, minutes
+ * Timestamps as docs/data-contract.md §2 defines them: ISO 8601 date and time with `T` or a space, minutes
  * required, seconds and a fraction of up to 9 digits optional, then `Z`, an offset (`+02:00`,
  * `+0200`, `+02`) or nothing. A date alone is not a timestamp. A time without a zone is wall time
  * in the configured zone, resolved as Temporal's `compatible` disambiguation does: a repeated wall

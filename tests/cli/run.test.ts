@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { METRICS_MD_IDS } from "../fixtures-metrics-md-ids.js";
+import { CONTRACT_IDS } from "../fixtures-contract-ids.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
@@ -65,7 +65,7 @@ describe("reports run", () => {
         rejects: s.rejects.slice(0, 100),
       });
     }
-    expect(METRICS_MD_IDS.filter((id) => !(id in metrics.metrics))).toEqual([]);
+    expect(CONTRACT_IDS.filter((id) => !(id in metrics.metrics))).toEqual([]);
     expect(metrics.metrics["api.requests"]).toEqual({
       value: expect.any(Number),
       previous: expect.any(Number),

@@ -8,7 +8,7 @@ import { readAll } from "../helpers/read.js";
 import { CSV_FIXTURES, type CsvSourceFixture } from "./csv-sources.fixtures.js";
 
 /**
- * The shared bad-input suite (STYLE habit 2): every CSV reader meets the same files, built from
+ * The shared bad-input suite: every CSV reader meets the same files, built from
  * one good row of its own, and must give the same answers with the exact starting lines.
  */
 const newDir = useTempDirs();

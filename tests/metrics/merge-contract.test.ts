@@ -8,7 +8,7 @@ import { useGeneratedData } from "../helpers/generated.js";
 import { contextFor } from "./helpers.js";
 
 /**
- * The contract every metric module keeps (STYLE habit 2): split the input, accumulate each part,
+ * The contract every metric module keeps: split the input, accumulate each part,
  * merge, and get what one pass over the whole gives; and merging is associative. Records are
  * split by alternating rows, so one session's events land in different parts, as they do across
  * rotated files.

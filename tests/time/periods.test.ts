@@ -14,7 +14,7 @@ const now = Date.parse("2026-11-21T10:00:00Z"); // Saturday
 const show = (p: Period) =>
   `${p.id} ${formatInstant(p.from, tz)} ${formatInstant(p.to, tz)} ${(p.to - p.from) / 3.6e6}h`;
 
-describe("periods (METRICS.md §2)", () => {
+describe("periods (docs/data-contract.md §4)", () => {
   it("makes Monday-to-Monday weeks in wall time, 169 h across the October change", () => {
     expect(show(parsePeriodSpec("2026-W43", tz, now))).toBe(
       "2026-W43 2026-10-19T00:00:00+02:00 2026-10-26T00:00:00+01:00 169h",

@@ -5,7 +5,7 @@ const utc = createTimestampParser("UTC");
 const paris = createTimestampParser("Europe/Paris");
 const iso = (t: number | undefined) => (t === undefined ? "rejected" : new Date(t).toISOString());
 
-describe("timestamps (METRICS.md §1)", () => {
+describe("timestamps (docs/data-contract.md §2)", () => {
   it.each([
     ["2026-11-10T08:15", "2026-11-10T08:15:00.000Z"],
     ["2026-11-10 08:15:30", "2026-11-10T08:15:30.000Z"],
@@ -72,7 +72,7 @@ describe("timestamps (METRICS.md §1)", () => {
   });
 });
 
-describe("the timestamp scanner against the regular expression of METRICS.md §1", () => {
+describe("the timestamp scanner against the regular expression of docs/data-contract.md §2", () => {
   it("matches the same strings with the same fields, on 200,000 random near-timestamps", () => {
     let seed = 42;
     const random = () => {

@@ -9,7 +9,7 @@ import { pagesSource } from "./pages.js";
 import { sessionsSource } from "./sessions.js";
 import { supportSource } from "./support.js";
 
-/** Every source of METRICS.md §1, by name. */
+/** Every source of docs/data-contract.md §1, by name. */
 export const SOURCES: { [S in SourceName]: SourceSpec<S> } = {
   sessions: sessionsSource,
   api: apiSource,

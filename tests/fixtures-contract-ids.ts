@@ -1,9 +1,10 @@
 /**
- * Every metric ID of METRICS.md §4, copied to the letter (with the default funnel steps). It is
- * the oracle of the guard test: kept apart from the code on purpose, so a module that stops
- * producing an ID fails a test instead of quietly changing the list.
+ * Every metric ID the data contract defines (docs/data-contract.md §6, with the default funnel
+ * steps), copied to the letter. It is the oracle of the guard test: kept apart from the code on
+ * purpose, so a module that stops producing an ID fails a test instead of quietly changing the
+ * list.
  */
-export const METRICS_MD_IDS = [
+export const CONTRACT_IDS = [
   "sessions.count",
   "sessions.users",
   "sessions.users_multi_session",
