@@ -106,4 +106,20 @@ describe("reports validate", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`data directory not found: ${dir}/nope`);
   });
+
+  it("reads through the engine chosen by --engine or engine:, and names the known ones for another", async () => {
+    const dir = await newDir();
+    await write(dir, "api_logs.csv", `${apiHeader}\n${goodApi(1)}\n`);
+    const files = await reports(["validate", "--data", dir, "--engine", "files"]);
+    expect(files.code, files.stderr).toBe(0);
+    const unknown = await reports(["validate", "--data", dir, "--engine", "warehouse"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("reports: --engine warehouse: no such engine (engines: files)\n");
+    const config = await write(dir, "reports.config.yaml", "engine: warehouse\ndata:\n  dir: .\n");
+    const fromConfig = await reports(["run", "--config", config, "--out", `${dir}/out`]);
+    expect(fromConfig.code).toBe(2);
+    expect(fromConfig.stderr).toContain(
+      "reports.config.yaml: engine: warehouse: no such engine (engines: files)",
+    );
+  });
 });

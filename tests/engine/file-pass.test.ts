@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { createEngine } from "../../src/engine/engines.js";
 import { type PassOptions, type PassResult, readAllSources } from "../../src/engine/files/pass.js";
 import { createThreadReader } from "../../src/engine/files/thread-pool.js";
 import { createMetricModules } from "../../src/metrics/modules.js";
@@ -189,5 +190,31 @@ describe("one pass over every source, in threads and parts", () => {
     expect(result.parts).toBe(2);
     expect(result.summaries.find((s) => s.source === "sessions")?.rows_read).toBe(events.length);
     same(await pass(dir, 1, null), result, true);
+  });
+
+  it("answers through the Engine interface: results and summaries as the pass gives them, notes and measures", async () => {
+    const config = { ...context.config, data: { ...context.config.data, workers: 2 } };
+    const engine = createEngine("files", config);
+    expect(engine.name).toBe("files");
+    const rejects: string[] = [];
+    const request = { config, dataDir: data.dir, timeZone: "Europe/Paris" };
+    const computed = await engine.compute({
+      ...request,
+      periods: { period: context.period, previous: context.previous },
+      onReject: (source, r) => rejects.push(`${source} ${r.file}:${r.line}: ${r.reason}`),
+    });
+    const reference = await pass(data.dir, 1, null);
+    expect(computed.sources).toEqual(reference.summaries);
+    expect(rejects).toEqual(reference.rejects);
+    expect(entries(computed.results)).toEqual(entries(reference.results));
+    // Under 8 MB of data one thread reads everything, whatever `workers` says.
+    expect(computed.notes[0]).toBe("one thread (8 parts)");
+    expect(computed.measures).toMatchObject({ threads: 1, parts: 8 });
+    expect(computed.measures.read_ms).toBeGreaterThan(0);
+    expect(computed.measures.sessions_ms).toBeGreaterThan(0);
+    // No periods: every source read and checked, no metric computed (validate).
+    const checked = await engine.compute({ ...request, periods: null });
+    expect(checked.results.size).toBe(0);
+    expect(checked.sources).toEqual(reference.summaries);
   });
 });
