@@ -14,7 +14,7 @@ const { config } = parseConfig({
   data: workers === undefined ? {} : { workers: Number(workers) },
 });
 const started = performance.now();
-const { sources, measures } = await createEngine("files", config as Config).compute({
+const { sources, measures } = await createEngine("files").compute({
   config: config as Config,
   dataDir,
   timeZone: "Europe/Paris",

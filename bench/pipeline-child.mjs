@@ -22,7 +22,7 @@ const templates = await loadTemplates(
 );
 const result = await runReports({
   config,
-  engine: createEngine(config.engine, config),
+  engine: createEngine(config.engine),
   dataDir,
   outDir,
   timeZone: "Europe/Paris",

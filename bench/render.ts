@@ -19,7 +19,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const config = parseConfig({ timezone: "Europe/Paris" }).config as Config;
 const period = parsePeriodSpec("2026-W46", "Europe/Paris", Date.now());
 const previous = previousPeriod(period);
-const { results, sources } = await createEngine("files", config).compute({
+const { results, sources } = await createEngine("files").compute({
   config,
   dataDir: path.join(root, "data/sample"),
   timeZone: "Europe/Paris",

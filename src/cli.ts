@@ -4,6 +4,7 @@ import { historyCommand, resendCommand } from "./commands/jobs.js";
 import { runCommand } from "./commands/run.js";
 import { scheduleCommand, scheduleListCommand } from "./commands/schedule.js";
 import { validateCommand } from "./commands/validate.js";
+import { ENGINE_NAMES } from "./engine/engines.js";
 import { EXIT, ReportsError } from "./errors.js";
 
 /**
@@ -28,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
       );
 
   dataOptions(program.command("validate").description("read every source and report rows, spans and rejects"))
-    .option("--engine <name>", "where the rows are read: files (overrides engine)")
+    .option("--engine <name>", `where the rows are read: ${ENGINE_NAMES.join(", ")} (overrides engine)`)
     .addOption(new Option("--rejects <n>", "rejects to print per source").default("10"))
     .action(async (_opts, command: Command) => {
       const opts = command.optsWithGlobals();
@@ -36,7 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   dataOptions(program.command("run").description("build the reports for one period"))
-    .option("--engine <name>", "where the rows are read and the metrics computed: files (overrides engine)")
+    .option(
+      "--engine <name>",
+      `where the rows are read and the metrics computed: ${ENGINE_NAMES.join(", ")} (overrides engine)`,
+    )
     .option("--out <dir>", "output directory (overrides output.dir)")
     .option("--from <iso>", "start of the period (ISO date or time)")
     .option("--to <iso>", "end of the period, exclusive (ISO date or time)")

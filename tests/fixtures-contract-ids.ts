@@ -73,4 +73,14 @@ export const CONTRACT_IDS = [
   "support.sla_breaches",
   "support.by_category",
   "support.csat_mean",
+  // The project's own IDs, in the contract beside the catalog's.
+  "funnel.step_details",
+  "funnel.largest_drop_step",
+  "funnel.largest_drop_sessions",
+  "funnel.lost_revenue",
+  "api.daily_by_service",
+  "feedback.mismatch_examples",
+  "feedback.negative_themes",
+  "support.csat_responses",
+  "support.by_priority",
 ] as const;

@@ -25,6 +25,14 @@ describe("structure", () => {
 });
 
 describe("metric catalog guard", () => {
+  it("has every metric ID a module produces defined in docs/data-contract.md", async () => {
+    const { createMetricModules } = await import("../src/metrics/modules.js");
+    const { contextFor } = await import("./metrics/helpers.js");
+    const contract = readFileSync(path.resolve(import.meta.dirname, "../docs/data-contract.md"), "utf8");
+    const produced = createMetricModules(contextFor("2026-W46")).flatMap((m) => [...m.ids]);
+    expect(produced.filter((id) => !contract.includes(`\`${id}\``))).toEqual([]);
+  });
+
   it("has every metric ID of docs/data-contract.md §6 produced by some module, and every produced ID described", async () => {
     const { createMetricModules } = await import("../src/metrics/modules.js");
     const { metricInfo } = await import("../src/metrics/catalog.js");

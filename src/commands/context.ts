@@ -1,7 +1,7 @@
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import type { Engine } from "../engine/engine.js";
-import { createEngine } from "../engine/engines.js";
+import { createEngine, type EngineChoice } from "../engine/engines.js";
 import { ReportsError } from "../errors.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../render/templates/load.js";
 import type { Template } from "../render/templates/schema.js";
@@ -25,8 +25,10 @@ export interface CommandContext {
   outDir: string;
   timeZone: string;
   templatesDir: string;
-  /** The engine chosen by --engine or the configuration's `engine` (files by default). */
-  engine: Engine;
+  /** The engine's name, from --engine or the configuration's `engine` (files by default). */
+  engineName: string;
+  /** Who chose it, for the error when there is no such engine. */
+  engineChoice: EngineChoice;
 }
 
 /**
@@ -44,22 +46,23 @@ export async function commandContext(options: DataOptions): Promise<CommandConte
     );
   }
   if (options.workers !== undefined) config.data.workers = parseWorkers(options.workers);
-  const engine =
-    options.engine === undefined
-      ? createEngine(
-          config.engine,
-          config,
-          `${loaded.file === null ? "" : `${shownPath(loaded.file)}: `}engine:`,
-        )
-      : createEngine(options.engine, config, "--engine");
   return {
-    engine,
     loaded,
+    engineName: options.engine ?? config.engine,
+    engineChoice:
+      options.engine !== undefined || loaded.file === null
+        ? { option: "--engine" }
+        : { file: shownPath(loaded.file) },
     dataDir: options.data ? path.resolve(options.data) : path.resolve(baseDir, config.data.dir),
     outDir: options.out ? path.resolve(options.out) : path.resolve(baseDir, config.output.dir),
     timeZone,
     templatesDir: config.templates_dir ? path.resolve(baseDir, config.templates_dir) : BUNDLED_TEMPLATES,
   };
+}
+
+/** The engine the command reads through; an unknown name is a usage error (exit 2) naming the known ones. */
+export function chosenEngine(context: CommandContext): Engine {
+  return createEngine(context.engineName, context.engineChoice);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Period } from "../types.js";
 import {
   audienceTemplates,
   type CommandContext,
+  chosenEngine,
   commandContext,
   type DataOptions,
   shownPath,
@@ -14,14 +15,14 @@ import {
 import { emailMode } from "./mail-mode.js";
 import { textTable } from "./text-table.js";
 
-/** A job context from the command line's context (templates checked before any data is read). */
-export async function jobContext(context: CommandContext, log: JobContext["log"]): Promise<JobContext> {
+/** A job context from the command line's context; each job loads and checks the templates. */
+export function jobContext(context: CommandContext, log: JobContext["log"]): JobContext {
   return {
     config: context.loaded.config,
-    engine: context.engine,
+    engine: chosenEngine(context),
     dataDir: context.dataDir,
     outDir: context.outDir,
-    templates: await audienceTemplates(context),
+    loadTemplates: () => audienceTemplates(context),
     log,
   };
 }
@@ -42,7 +43,7 @@ export async function runOneReport(
     );
   const now = Date.now();
   const timeZone = report.timezone ?? context.timeZone;
-  const job = await jobContext(context, () => {});
+  const job = jobContext(context, () => {});
   const record = await runReportJob(job, {
     report: options.report,
     period: period ?? periodForFire(report, now, timeZone),
@@ -63,7 +64,7 @@ export async function resendCommand(
   print: (text: string) => void,
 ): Promise<void> {
   const context = await commandContext(options);
-  const job = await jobContext(context, () => {});
+  const job = jobContext(context, () => {});
   const mode = emailMode(context.loaded.config, { email: !options.dryRun, dryRun: options.dryRun });
   const record = await resendRun(job, runId, mode, Date.now(), options.force === true);
   printRun(record, print);

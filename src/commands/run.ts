@@ -4,7 +4,7 @@ import { parsePeriodRange, parsePeriodSpec } from "../time/periods.js";
 import { createTimestampParser } from "../time/timestamp.js";
 import type { Period } from "../types.js";
 import { formatCount, formatPeriod } from "../util/format.js";
-import { audienceTemplates, commandContext, type DataOptions, shownPath } from "./context.js";
+import { audienceTemplates, chosenEngine, commandContext, type DataOptions, shownPath } from "./context.js";
 import { runOneReport } from "./jobs.js";
 import { ingestProgress } from "./progress.js";
 
@@ -52,7 +52,7 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
 
   const result = await runReports({
     config: context.loaded.config,
-    engine: context.engine,
+    engine: chosenEngine(context),
     dataDir: context.dataDir,
     outDir: context.outDir,
     timeZone: context.timeZone,
@@ -76,11 +76,10 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   print(
     `data:     ${formatCount(read)} rows read from ${shownPath(context.dataDir)}, ${formatCount(rejected)} rejected (listed in rejects.csv)`,
   );
-  const [how = result.engine.name, ...notes] = result.engine.notes;
+  const { name, notes } = result.engine;
   print(
-    `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by ${how}; reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
+    `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by the ${name} engine${notes.length > 0 ? ` (${notes.join("; ")})` : ""}; reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
   );
-  for (const note of notes) print(`          ${note}`);
   if (result.findings.length > 0) {
     print("findings:");
     for (const f of result.findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);

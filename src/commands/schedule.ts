@@ -61,7 +61,7 @@ export async function scheduleCommand(options: DataOptions): Promise<void> {
         retry: { attempts: config.email.attempts, firstDelayMs: config.email.first_retry_delay_s * 1000 },
       }
     : { mode: "off" as const };
-  const job = await jobContext(context, (line, fields) => logger.info(fields ?? {}, line));
+  const job = jobContext(context, (line, fields) => logger.info(fields ?? {}, line));
   const daemon = await startDaemon({ job, email, logger, timeZone: context.timeZone });
   logger.info(
     { out: shownPath(context.outDir), status: `${shownPath(context.outDir)}/status.json` },

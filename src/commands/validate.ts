@@ -3,7 +3,7 @@ import { ReportsError } from "../errors.js";
 import { rejectLimitFailures } from "../ingest/source-checks.js";
 import { formatInstant } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
-import { commandContext, type DataOptions, shownPath } from "./context.js";
+import { chosenEngine, commandContext, type DataOptions, shownPath } from "./context.js";
 import { ingestProgress } from "./progress.js";
 import { textTable } from "./text-table.js";
 
@@ -21,7 +21,9 @@ export async function validateCommand(
   options: ValidateOptions,
   print: (text: string) => void,
 ): Promise<void> {
-  const { loaded, dataDir, timeZone, engine } = await commandContext(options);
+  const context = await commandContext(options);
+  const { loaded, dataDir, timeZone } = context;
+  const engine = chosenEngine(context);
   const limit = loaded.config.data.reject_limit;
   const { sources: summaries } = await engine.compute({
     config: loaded.config,
@@ -63,10 +65,10 @@ export async function validateCommand(
   const failed = problems.some((p) => p.startsWith("FAIL"));
   print(failed ? "\nvalidate: FAILED" : "\nvalidate: ok");
   if (failed) {
-    const sources = problems.filter((p) => p.startsWith("FAIL")).length;
+    const count = problems.filter((p) => p.startsWith("FAIL")).length;
     throw new ReportsError(
       "data",
-      `${sources} ${sources === 1 ? "problem makes" : "problems make"} the data unusable for a report (listed above)`,
+      `${count} ${count === 1 ? "problem makes" : "problems make"} the data unusable for a report (listed above)`,
     );
   }
 }

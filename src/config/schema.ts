@@ -116,7 +116,7 @@ export const configSchema = z
     timezone: timeZone.default("UTC"),
     /**
      * Where the rows are read and the metrics computed: `files` (this machine's files, data.*).
-     * Checked against the known engines when a run starts (src/engine/engines.ts).
+     * Checked against the known engines (src/engine/engines.ts) by the commands that read data.
      */
     engine: z.string().min(1).default("files"),
     data: z

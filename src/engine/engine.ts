@@ -34,7 +34,10 @@ export interface EngineResult {
   results: MetricResults;
   /** One per source, in catalog order; a source with no data has zero rows. */
   sources: SourceSummary[];
-  /** For the operator, in a few words each: how the work was done ("2 threads, 34 parts"). */
+  /**
+   * For the operator, a few words each, printed after the engine's name by `reports run`: how the
+   * work was done ("2 threads, 34 parts"), anything unusual on the way.
+   */
   notes: string[];
   /** What the engine measured, by name (e.g. `threads`, `read_ms`): for the benchmark and the logs. */
   measures: Record<string, number>;

@@ -5,8 +5,6 @@
  * configured funnel step gets its description from its name.
  */
 
-export type { Unit } from "../types.js";
-
 import { API_METRICS } from "./api.js";
 import { CARTS_METRICS } from "./carts.js";
 import { CLICKS_METRICS } from "./clicks.js";

@@ -23,8 +23,11 @@ export interface JobContext {
   dataDir: string;
   outDir: string;
   engine: Engine;
-  /** Every configured audience's template, loaded and checked once per job context. */
-  templates: ReadonlyMap<string, Template>;
+  /**
+   * Every configured audience's template, checked: called once per job, so a daemon picks up an
+   * edited template at its next run, and the PDF and the mail of one run read the same one.
+   */
+  loadTemplates: () => Promise<ReadonlyMap<string, Template>>;
   log: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -65,6 +68,7 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
     run_id: record.run_id,
   });
   await recorded(context, record, async () => {
+    const templates = await context.loadTemplates();
     const result = await runReports({
       config: context.config,
       engine: context.engine,
@@ -74,7 +78,7 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
       period: request.period,
       now: request.now,
       generatedAt: request.generatedAt,
-      templates: context.templates,
+      templates,
       audiences: [report.audience],
     });
     record.sources = Object.fromEntries(
@@ -84,7 +88,7 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
       result.files.map(async (file) => ({ path: file, sha256: await sha256(file) })),
     );
     const pdfPath = path.join(result.periodDir, `${report.audience}.pdf`);
-    return deliver(context, request, report, pdfPath, request.force === true);
+    return deliver(context, templates, request, report, pdfPath, request.force === true);
   });
   context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
   return record;
@@ -135,9 +139,10 @@ export async function resendRun(
     to: Date.parse(original.period.to),
     timezone: original.period.timezone,
   };
-  await recorded(context, record, () =>
+  await recorded(context, record, async () =>
     deliver(
       context,
+      await context.loadTemplates(),
       { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
       report,
       pdf.path,
@@ -185,6 +190,7 @@ function reportConfig(config: Config, name: string): ReportConfig {
 
 function deliver(
   context: JobContext,
+  templates: ReadonlyMap<string, Template>,
   request: JobRequest,
   report: ReportConfig,
   pdfPath: string,
@@ -195,7 +201,7 @@ function deliver(
     outDir: context.outDir,
     name: request.report,
     report,
-    template: context.templates.get(report.audience) as Template,
+    template: templates.get(report.audience) as Template,
     period: request.period,
     pdfPath,
     email: request.email,

@@ -79,7 +79,7 @@ export const INVALID_OFFSET = Number.NaN;
 /**
  * {@link TIMESTAMP} read character by character: the same strings match, with the same fields, at
  * a fraction of the regular expression's cost (no match array, no substrings; this runs for
- * every timestamp of every row). tests/ingest/timestamp.test.ts checks both agree on random text.
+ * every timestamp of every row). tests/time/timestamp.test.ts checks both agree on random text.
  */
 export function scanTimestamp(text: string): ScannedTimestamp | null {
   const n = text.length;

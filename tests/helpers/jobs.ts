@@ -13,14 +13,15 @@ export async function jobContextFor(raw: object, dataDir: string, outDir: string
   const config: Config = parsed.config;
   return {
     config,
-    engine: createEngine(config.engine, config),
+    engine: createEngine(config.engine),
     dataDir,
     outDir,
-    templates: await loadTemplates(
-      BUNDLED_TEMPLATES,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
+    loadTemplates: () =>
+      loadTemplates(
+        BUNDLED_TEMPLATES,
+        config.audiences,
+        config.funnel.steps.map((s) => s.name),
+      ),
     log: () => {},
   };
 }

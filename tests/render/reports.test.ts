@@ -31,7 +31,7 @@ async function tempDir(): Promise<string> {
 async function run(period: string, outDir: string): Promise<RunResult> {
   return runReports({
     config,
-    engine: createEngine("files", config),
+    engine: createEngine("files"),
     dataDir: data.dir,
     outDir,
     timeZone: "Europe/Paris",

@@ -1,26 +1,21 @@
-import type { Config } from "../../config/schema.js";
 import { SOURCE_NAMES } from "../../types.js";
 import type { Engine } from "../engine.js";
-import { type PassOptions, readAllSources } from "./pass.js";
-
-/** How the file engine reads: threads and part size (the configuration's `data` section). */
-export type FileEngineOptions = Pick<PassOptions, "patterns" | "workers" | "splitBytes" | "threadsFromBytes">;
-
-/** The file engine's options from a configuration. */
-export function fileEngineOptions(data: Config["data"]): FileEngineOptions {
-  return { patterns: data.sources, workers: data.workers, splitBytes: data.split_mb * 1024 * 1024 };
-}
+import { readAllSources } from "./pass.js";
 
 /**
  * The file engine: reads the source files on this machine (CSV, JSON Lines, gzip) in one pass,
- * on every core (pass.ts), and computes every metric as it goes.
+ * on every core (pass.ts), and computes every metric as it goes. How it reads (files per source,
+ * threads, part size) is the request's configuration, `data.*`.
  */
-export function createFileEngine(options: FileEngineOptions): Engine {
+export function createFileEngine(): Engine {
   return {
     name: "files",
     async compute(request) {
+      const { data } = request.config;
       const pass = await readAllSources({
-        ...options,
+        patterns: data.sources,
+        workers: data.workers,
+        splitBytes: data.split_mb * 1024 * 1024,
         dataDir: request.dataDir,
         timeZone: request.timeZone,
         metrics:
@@ -31,10 +26,8 @@ export function createFileEngine(options: FileEngineOptions): Engine {
         onProgress: request.onProgress,
       });
       const notes = [
-        `${pass.threads === 1 ? "one thread" : `${pass.threads} threads`} (${pass.parts} ${pass.parts === 1 ? "part" : "parts"})`,
-        ...pass.readAgainWhole.map(
-          (file) => `${file} was read again whole: a quoted value held a line break across a split point`,
-        ),
+        `${pass.threads === 1 ? "one thread" : `${pass.threads} threads`}, ${pass.parts} ${pass.parts === 1 ? "part" : "parts"}`,
+        ...pass.readAgainWhole.map((file) => `${file} read again whole (a quoted line break across a split)`),
       ];
       const measures: Record<string, number> = {
         threads: pass.threads,

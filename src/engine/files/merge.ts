@@ -19,8 +19,6 @@ import type { SourcePlan } from "./plan.js";
 export function createPassMerge(options: {
   sources: SourcePlan[];
   modules: MetricModule[];
-  /** False: only the summaries are wanted (validate). */
-  withMetrics: boolean;
   reader: PartReader;
   onSourceDone: (source: SourceName) => void;
   onReject?: (source: SourceName, reject: Reject) => void;
@@ -65,7 +63,7 @@ export function createPassMerge(options: {
         { onReject: options.onReject && ((reject) => rejectsOf.get(source)?.push(reject)) },
       ),
     );
-    if (!options.withMetrics || plan.files.length === 0) return;
+    if (plan.files.length === 0) return;
     for (const [i, module] of modulesOf(source).entries()) {
       let state = module.init();
       for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);

@@ -67,7 +67,6 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   const merge = createPassMerge({
     sources: plan.sources,
     modules,
-    withMetrics: options.metrics !== null,
     reader,
     onSourceDone: progress.done,
     onReject: options.onReject,

@@ -12,7 +12,7 @@ export interface SourcePlan {
   parts: SourcePart[];
 }
 
-export interface PassPlan {
+interface PassPlan {
   /** Every source, in catalog order (a source with no file has no parts). */
   sources: SourcePlan[];
   parts: SourcePart[];
@@ -21,7 +21,7 @@ export interface PassPlan {
 }
 
 /** Below this much data, starting threads costs more than it saves: one thread reads it all. */
-export const THREADS_FROM_BYTES = 8 * 1024 * 1024;
+const THREADS_FROM_BYTES = 8 * 1024 * 1024;
 
 /**
  * Lists every source's files and cuts them into parts: a file of at least twice `splitBytes` is
