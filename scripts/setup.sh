@@ -5,11 +5,14 @@
 # canvas (under chartjs-node-canvas) downloads a prebuilt binary where it can and builds from
 # source where it cannot (no access to its download host): that build needs a compiler and the
 # cairo, pango, jpeg, gif and rsvg development packages. poppler-utils (pdftotext, pdftoppm,
-# pdfinfo, pdffonts) is what the tests read the PDFs with.
+# pdfinfo, pdffonts) is what the tests read the PDFs with. The fonts are the fallback chain of
+# src/render/fonts.ts (Noto Sans Arabic, Hebrew, Devanagari, Thai, Noto Sans CJK, Symbola for
+# emoji): text in those scripts is set in them, in the PDFs and the charts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev poppler-utils)
+packages=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev poppler-utils
+  fonts-noto-core fonts-noto-cjk fonts-symbola)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

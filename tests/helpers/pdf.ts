@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { inflateSync } from "node:zlib";
 
 /**
  * Reading PDFs back as a reader's tools do: poppler's pdftotext, pdfinfo, pdffonts and pdftoppm
@@ -81,4 +82,32 @@ export function pageInk(pdf: string | Buffer, page: number): number {
 /** Text without the quoted raw values of rejected rows, which may legitimately read "NaN". */
 export function withoutQuotedValues(text: string): string {
   return text.replace(/"[^"\n]*"/g, '""');
+}
+
+/**
+ * Glyph IDs drawn on the pages, from the content streams: every hex string shown inside a text
+ * object. pdfkit writes embedded fonts with Identity-H, two bytes a glyph, so glyph 0 (.notdef,
+ * the empty box a font draws for a character it lacks) is `0000`.
+ */
+export function drawnGlyphIds(pdf: string | Buffer): number[] {
+  const raw = typeof pdf === "string" ? readFileSync(pdf) : pdf;
+  const ids: number[] = [];
+  const text = raw.toString("latin1");
+  for (const match of text.matchAll(/\/Filter \/FlateDecode[^>]*>>\nstream\n/g)) {
+    const start = (match.index as number) + match[0].length;
+    const end = text.indexOf("\nendstream", start);
+    let content: string;
+    try {
+      content = inflateSync(raw.subarray(start, end)).toString("latin1");
+    } catch {
+      continue; // not a deflated content stream (an image, a font program…)
+    }
+    for (const block of content.matchAll(/\bBT\b([\s\S]*?)\bET\b/g)) {
+      for (const hex of (block[1] as string).matchAll(/<([0-9a-fA-F]+)>/g)) {
+        const digits = hex[1] as string;
+        for (let i = 0; i + 4 <= digits.length; i += 4) ids.push(Number.parseInt(digits.slice(i, i + 4), 16));
+      }
+    }
+  }
+  return ids;
 }

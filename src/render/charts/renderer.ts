@@ -1,14 +1,18 @@
 import type { Chart, ChartConfiguration, Plugin } from "chart.js";
 import { ChartJSNodeCanvas, type ChartJSNodeCanvasOptions } from "chartjs-node-canvas";
-import { FONTS } from "../fonts.js";
+import { fontChain } from "../fonts.js";
 
 /**
  * Server-side chart rendering. Each ChartJSNodeCanvas loads its own copy of chart.js, so making
  * one per chart leaks; we keep one renderer per canvas size for the life of the process. The
- * bundled font is registered with canvas once, before the first chart, so charts look the same
- * on every machine. Charts are drawn at `PIXEL_RATIO` times their size on the page.
+ * fonts of the chain (fonts.ts) are registered with canvas by file once, before the first chart,
+ * and charts ask for them by name in the chain's order, so a label in any script is set in the
+ * same font as in the documents and the same data gives the same PNG on every machine set up by
+ * scripts/setup.sh. Charts are drawn at `PIXEL_RATIO` times their size on the page.
  */
-export const FONT_FAMILY = "DejaVu Sans";
+export const FONT_FAMILY = fontChain()
+  .map((f) => f.family)
+  .join(", ");
 export const PIXEL_RATIO = 2.5;
 
 const renderers = new Map<string, ChartJSNodeCanvas>();
@@ -37,8 +41,11 @@ export async function renderChartPng(
       },
     });
     if (!fontsRegistered) {
-      renderer.registerFont(FONTS.regular, { family: FONT_FAMILY });
-      renderer.registerFont(FONTS.bold, { family: FONT_FAMILY, weight: "bold" });
+      for (const font of fontChain()) {
+        renderer.registerFont(font.regular.path, { family: font.family });
+        if (font.bold.path !== font.regular.path)
+          renderer.registerFont(font.bold.path, { family: font.family, weight: "bold" });
+      }
       fontsRegistered = true;
     }
     renderers.set(key, renderer);

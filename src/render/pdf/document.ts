@@ -1,7 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { Period } from "../../types.js";
 import { formatDateTime, formatPeriod } from "../../util/format.js";
-import { parsedFonts } from "../fonts.js";
+import { fontChain, parsedFont } from "../fonts.js";
 import { FONT, INK, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MUTED, RULE } from "./layout.js";
 
 export interface DocumentMeta {
@@ -57,10 +57,11 @@ export function openReport(meta: DocumentMeta): ReportDocument {
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  const fonts = parsedFonts();
+  const primary = fontChain()[0];
+  if (primary === undefined) throw new Error("[render:fonts] the bundled font is missing");
   // pdfkit takes a parsed fontkit font as a source; its typings only list paths and buffers.
-  doc.registerFont(FONT.body, fonts.regular as unknown as PDFKit.Mixins.PDFFontSource);
-  doc.registerFont(FONT.bold, fonts.bold as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont(FONT.body, parsedFont(primary, "regular") as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont(FONT.bold, parsedFont(primary, "bold") as unknown as PDFKit.Mixins.PDFFontSource);
   doc.font(FONT.body);
   const root = doc.struct("Document");
   doc.addStructure(root);

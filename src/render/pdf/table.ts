@@ -1,4 +1,5 @@
-import { FONT, HEADER_FILL, INK, MARGIN_X, RULE, spaceLeft } from "./layout.js";
+import { HEADER_FILL, INK, MARGIN_X, RULE, spaceLeft } from "./layout.js";
+import { drawText, heightOfText, type TextStyle, widthOfText } from "./text.js";
 
 export interface TableColumn {
   label: string;
@@ -6,16 +7,22 @@ export interface TableColumn {
   numeric: boolean;
 }
 
-const FONT_SIZE = 8;
+/** Table text: at least 9 pt, so a table reads on a phone. */
+const FONT_SIZE = 9;
 const PADDING = 3;
 /** A cell longer than this is cut with an ellipsis, so one row never outgrows a page. */
 const MAX_CELL_CHARS = 400;
 
+const BODY: TextStyle = { size: FONT_SIZE, color: INK };
+const HEAD: TextStyle = { size: FONT_SIZE, color: INK, bold: true };
+
 /**
- * A table through pdfkit's table support, with the header row repeated on every page it runs
- * onto: each row is measured first, and when it would not fit, the table is closed, a page
- * added and the table started again with its header. Cells are tagged (Table, TR, TH, TD) under
- * `parent`. Column widths follow the content: numbers keep their width, text shares the rest.
+ * A table tagged as one `Table` element however many pages it runs over: a header row of `TH`
+ * cells (scope Column), then a `TR` of `TD` cells per row. When a row would not fit, a page is
+ * added and the header drawn again there as a page artifact (a screen reader reads it once).
+ * Fills and rules are artifacts too, so no layout attribute rides on the table's structure.
+ * Cell text in any script (text.ts). Column widths follow the content: numbers keep their width,
+ * text shares the rest.
  */
 export function drawTable(
   doc: PDFKit.PDFDocument,
@@ -27,26 +34,28 @@ export function drawTable(
     row.map((text) => (text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 1)}…` : text)),
   );
   const widths = columnWidths(doc, columns, cells);
-  const header = columns.map((c) => ({
-    text: c.label,
-    type: "TH" as const,
-    font: { src: FONT.bold },
-    backgroundColor: HEADER_FILL,
-    align: alignOf(c),
-  }));
+  const labels = columns.map((c) => c.label);
+  const table = doc.struct("Table");
+  parent.add(table);
 
-  let table = start(doc, parent, widths);
-  table.row(header);
+  const headerHeight = rowHeight(doc, labels, widths, HEAD);
+  if (spaceLeft(doc) < headerHeight + rowHeight(doc, cells[0] ?? labels, widths, BODY)) doc.addPage();
+  const header = doc.struct("TR");
+  table.add(header);
+  drawRow(doc, header, columns, labels, widths, headerHeight, "TH");
+  header.end();
+
   for (const row of cells) {
-    const height = rowHeight(doc, row, widths, FONT.body);
+    const height = rowHeight(doc, row, widths, BODY);
     if (spaceLeft(doc) < height) {
-      table.end();
+      // A row taller than a whole page is still drawn: it runs past the bottom margin.
       doc.addPage();
-      table = start(doc, parent, widths);
-      table.row(header);
-      // A row taller than a whole page is still drawn: pdfkit clamps it to the page.
+      drawRow(doc, null, columns, labels, widths, headerHeight, "TH");
     }
-    table.row(row.map((text, i) => ({ text, align: alignOf(columns[i]) })));
+    const tr = doc.struct("TR");
+    table.add(tr);
+    drawRow(doc, tr, columns, row, widths, height, "TD");
+    tr.end();
   }
   table.end();
   doc.x = MARGIN_X;
@@ -54,27 +63,68 @@ export function drawTable(
 
 // ---------------------------------------------------------------------------------------------
 
-function start(doc: PDFKit.PDFDocument, parent: PDFKit.PDFStructureElement, widths: number[]) {
-  doc.font(FONT.body).fontSize(FONT_SIZE).fillColor(INK);
-  const options = {
-    position: { x: MARGIN_X, y: doc.y },
-    columnStyles: widths,
-    defaultStyle: { border: 0.5, borderColor: RULE, padding: PADDING },
-    structParent: parent,
-  };
-  return doc.table(options as PDFKit.Mixins.TableOptions);
+/**
+ * One row at the cursor: its fill and rules as an artifact, then each cell's text as a `TH` or
+ * `TD` under `tr`, or, with no `tr` (the header repeated on a new page), as an artifact.
+ */
+function drawRow(
+  doc: PDFKit.PDFDocument,
+  tr: PDFKit.PDFStructureElement | null,
+  columns: TableColumn[],
+  row: string[],
+  widths: number[],
+  height: number,
+  kind: "TH" | "TD",
+): void {
+  const top = doc.y;
+  const total = widths.reduce((a, b) => a + b, 0);
+  doc.markContent("Artifact", { type: "Layout" });
+  if (kind === "TH") doc.rect(MARGIN_X, top, total, height).fill(HEADER_FILL);
+  doc.lineWidth(0.5).strokeColor(RULE);
+  let x = MARGIN_X;
+  for (const w of widths) {
+    doc.rect(x, top, w, height).stroke();
+    x += w;
+  }
+  doc.endMarkedContent();
+
+  const style = kind === "TH" ? HEAD : BODY;
+  x = MARGIN_X;
+  row.forEach((text, i) => {
+    const width = widths[i] ?? 0;
+    const column = columns[i];
+    const left = x;
+    const draw = () => {
+      drawText(doc, text, left + PADDING, top + PADDING, width - 2 * PADDING, {
+        ...style,
+        align: column?.numeric ? "right" : "left",
+      });
+    };
+    if (tr === null) {
+      doc.markContent("Artifact", { type: "Pagination" });
+      draw();
+      doc.endMarkedContent();
+    } else {
+      const cell = doc.struct(kind, {}, draw);
+      // PDF/UA: a header cell says which cells it heads.
+      if (kind === "TH") structDictionary(cell).A = { O: "Table", Scope: "Column" };
+      tr.add(cell);
+    }
+    x += width;
+  });
+  doc.x = MARGIN_X;
+  doc.y = top + height;
 }
 
-function alignOf(column: TableColumn | undefined) {
-  return { x: column?.numeric ? ("right" as const) : ("left" as const), y: "top" as const };
+/** The structure element's PDF dictionary, which pdfkit's typings do not show. */
+function structDictionary(element: PDFKit.PDFStructureElement): Record<string, unknown> {
+  return (element as unknown as { dictionary: { data: Record<string, unknown> } }).dictionary.data;
 }
 
-function rowHeight(doc: PDFKit.PDFDocument, row: string[], widths: number[], font: string): number {
-  doc.font(font).fontSize(FONT_SIZE);
+function rowHeight(doc: PDFKit.PDFDocument, row: string[], widths: number[], style: TextStyle): number {
   const height = Math.max(
-    ...row.map((text, i) => doc.heightOfString(text || " ", { width: (widths[i] ?? 50) - 2 * PADDING })),
+    ...row.map((text, i) => heightOfText(doc, text || " ", (widths[i] ?? 50) - 2 * PADDING, style)),
   );
-  doc.font(FONT.body);
   return height + 2 * PADDING + 1;
 }
 
@@ -82,10 +132,8 @@ function columnWidths(doc: PDFKit.PDFDocument, columns: TableColumn[], rows: str
   const available = doc.page.width - 2 * MARGIN_X;
   const sample = rows.slice(0, 200);
   const natural = columns.map((column, i) => {
-    doc.font(FONT.bold).fontSize(FONT_SIZE);
-    let width = doc.widthOfString(column.label);
-    doc.font(FONT.body).fontSize(FONT_SIZE);
-    for (const row of sample) width = Math.max(width, doc.widthOfString(row[i] ?? ""));
+    let width = widthOfText(doc, column.label, HEAD);
+    for (const row of sample) width = Math.max(width, widthOfText(doc, row[i] ?? "", BODY));
     return Math.max(36, width + 2 * PADDING + 2);
   });
   const total = natural.reduce((a, b) => a + b, 0);
