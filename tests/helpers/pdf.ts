@@ -111,3 +111,42 @@ export function drawnGlyphIds(pdf: string | Buffer): number[] {
   }
   return ids;
 }
+
+export interface StructElement {
+  /** The object number. */
+  ref: number;
+  type: string;
+  /** The element's dictionary as pdfkit wrote it (uncompressed), for attribute checks. */
+  dict: string;
+  /** Child elements, in order (marked-content leaves left out). */
+  children: StructElement[];
+}
+
+/**
+ * The structure tree of a tagged PDF, read from the object dictionaries (pdfkit writes them
+ * uncompressed): every element from the StructTreeRoot down, with its type and children.
+ */
+export function structTree(pdf: string | Buffer): StructElement {
+  const raw = (typeof pdf === "string" ? readFileSync(pdf) : pdf).toString("latin1");
+  const objects = new Map<number, string>();
+  for (const m of raw.matchAll(/(\d+) 0 obj\n(<<[\s\S]*?>>)\nendobj/g))
+    objects.set(Number(m[1]), m[2] as string);
+  const rootRef = [...objects].find(([, dict]) => /\/Type \/StructTreeRoot/.test(dict))?.[0];
+  if (rootRef === undefined) throw new Error("no StructTreeRoot: not a tagged PDF");
+  const build = (ref: number): StructElement => {
+    const dict = objects.get(ref) ?? "";
+    const type = dict.match(/\/S \/(\w+)/)?.[1] ?? "StructTreeRoot";
+    const kids = dict.match(/\/K (\[[^\]]*\]|\d+ 0 R)/)?.[1] ?? "";
+    const children = [...kids.matchAll(/(\d+) 0 R/g)]
+      .map((k) => Number(k[1]))
+      .filter((k) => /\/S \//.test(objects.get(k) ?? ""))
+      .map(build);
+    return { ref, type, dict, children };
+  };
+  return build(rootRef);
+}
+
+/** Every element of a tree, depth first. */
+export function structElements(root: StructElement): StructElement[] {
+  return [root, ...root.children.flatMap(structElements)];
+}

@@ -7,7 +7,7 @@ import { readTemplate } from "../../src/render/templates/load.js";
 import type { Template } from "../../src/render/templates/schema.js";
 import type { MetricOutput, MetricResults, TableRow } from "../../src/types.js";
 import { useTempDirs, write } from "../helpers/files.js";
-import { pdfInfo, pdfText } from "../helpers/pdf.js";
+import { pdfInfo, pdfText, type StructElement, structElements, structTree } from "../helpers/pdf.js";
 import { contextFor } from "../metrics/helpers.js";
 
 const newDir = useTempDirs();
@@ -89,6 +89,23 @@ describe("composed documents", () => {
     const all = pdfText(pdf);
     expect(all).toContain("U0000");
     expect(all).toContain("U0499"); // nothing cut short
+
+    // For a screen reader it is one table: one Table element, one header row of TH cells that
+    // say they head their columns, then a TR per data row; the header drawn again on later pages
+    // is page furniture, and no layout attribute sits under the Table owner.
+    const elements = structElements(structTree(pdf));
+    const tables = elements.filter((e) => e.type === "Table");
+    expect(tables).toHaveLength(1);
+    const rowsOf = (tables[0] as StructElement).children;
+    expect(rowsOf).toHaveLength(501);
+    expect(rowsOf.every((r) => r.type === "TR")).toBe(true);
+    const headers = elements.filter((e) => e.type === "TH");
+    expect(headers).toHaveLength(2);
+    for (const th of headers) expect(th.dict).toMatch(/\/A <<\n\/O \/Table\n\/Scope \/Column\n>>/);
+    expect(elements.filter((e) => e.type === "TD")).toHaveLength(1000);
+    for (const e of elements)
+      expect(e.dict).not.toMatch(/\/(BackgroundColor|BorderColor|Padding|Width|Height)\b/);
+    expect(elements.filter((e) => /\/ID\b/.test(e.dict))).toEqual([]);
   });
 
   it("says how many rows a top-N table leaves out, and cuts a very long cell with an ellipsis", async () => {
