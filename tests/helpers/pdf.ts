@@ -27,6 +27,14 @@ export function pdfText(pdf: string | Buffer, page?: number): string {
   );
 }
 
+/** Text in reading order (no -layout), white space folded: a label wrapped in its box reads whole. */
+export function pdfReadingText(pdf: string | Buffer, page?: number): string {
+  const pages = page === undefined ? [] : ["-f", String(page), "-l", String(page)];
+  return withFile(pdf, (file) =>
+    execFileSync("pdftotext", [...pages, file, "-"], { encoding: "utf8" }),
+  ).replace(/\s+/g, " ");
+}
+
 export function pdfInfo(pdf: string | Buffer): Record<string, string> {
   const text = withFile(pdf, (file) => execFileSync("pdfinfo", [file], { encoding: "utf8" }));
   return Object.fromEntries(

@@ -83,6 +83,10 @@ describe("composed documents", () => {
     );
     const pages = Number(pdfInfo(pdf).Pages);
     expect(pages).toBeGreaterThanOrEqual(5);
+    // The bookmark jumps to the section's heading, not to the top of its page.
+    const dest = pdf.toString("latin1").match(/\/Dest \[\d+ 0 R \/XYZ ([\d.]+) ([\d.]+) 0\]/);
+    expect(dest?.[1]).toBe("0");
+    expect(Number(dest?.[2])).toBeLessThan(841.89 - 62);
     for (let page = 1; page <= pages; page++) {
       expect(pdfText(pdf, page), `page ${page}`).toMatch(/User\s+Clicks/);
     }
@@ -237,6 +241,21 @@ sections:
       expect.stringMatching(/^section 1 \(kind\): /),
     ]);
     expect(await problems("title: [oops\n")).toEqual([expect.stringMatching(/^line \d+: /)]);
+  });
+
+  it("refuses two sections with the same title (their headings and bookmarks could not be told apart)", async () => {
+    const yaml = `title: T
+sections:
+  - kind: text
+    title: Same
+    text: a
+  - kind: text
+    title: Same
+    text: b
+`;
+    expect(await problems(yaml)).toEqual([
+      'section 2: the title "Same" is section 1\'s too (headings and bookmarks must differ)',
+    ]);
   });
 });
 

@@ -13,7 +13,15 @@ import { formatScalar } from "../../src/render/values.js";
 import { type RunResult, runReports } from "../../src/run/run-reports.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useGeneratedData } from "../helpers/generated.js";
-import { pageInk, pdfFonts, pdfInfo, pdfOutline, pdfText, withoutQuotedValues } from "../helpers/pdf.js";
+import {
+  pageInk,
+  pdfFonts,
+  pdfInfo,
+  pdfOutline,
+  pdfReadingText,
+  pdfText,
+  withoutQuotedValues,
+} from "../helpers/pdf.js";
 
 const AUDIENCES = ["managers", "ux", "it", "support"] as const;
 const GENERATED_AT = Date.parse("2026-11-16T07:00:00Z");
@@ -64,7 +72,8 @@ describe("audience reports", async () => {
   );
 
   it.each(AUDIENCES)("%s: every KPI label and value of its template is in the text", (audience) => {
-    const text = pdfText(pdfOf(result, audience)).replace(/\s+/g, " ");
+    // Reading order: a KPI label may wrap onto two lines inside its tile.
+    const text = pdfReadingText(pdfOf(result, audience));
     const kpis = templates.get(audience)?.sections.flatMap((s) => (s.kind === "kpis" ? s.metrics : [])) ?? [];
     expect(kpis.length).toBeGreaterThan(0);
     for (const id of kpis) {
@@ -101,7 +110,7 @@ describe("audience reports", async () => {
   );
 
   it("puts the managers' executive summary on page one: headline KPIs and the top findings", () => {
-    const first = pdfText(pdfOf(result, "managers"), 1).replace(/\s+/g, " ");
+    const first = pdfReadingText(pdfOf(result, "managers"), 1);
     for (const label of [
       "Orders placed",
       "Checkout conversion",

@@ -2,7 +2,7 @@ import PDFDocument from "pdfkit";
 import type { Period } from "../../types.js";
 import { formatDateTime, formatPeriod } from "../../util/format.js";
 import { fontChain, parsedFont } from "../fonts.js";
-import { FONT, INK, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MUTED, RULE } from "./layout.js";
+import { FONT, INK, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MUTED, RULE, TYPE } from "./layout.js";
 
 export interface DocumentMeta {
   title: string;
@@ -81,7 +81,7 @@ export function closeReport(report: ReportDocument, meta: DocumentMeta): Promise
     margins.bottom = 0;
     const width = doc.page.width - 2 * MARGIN_X;
     doc.markContent("Artifact", { type: "Pagination" });
-    doc.font(FONT.body).fontSize(7.5).fillColor(MUTED);
+    doc.font(FONT.body).fontSize(TYPE.furniture).fillColor(MUTED);
     if (i > range.start) {
       doc.text(runningTitle, MARGIN_X, 30, { width, lineBreak: false, ellipsis: true });
       doc

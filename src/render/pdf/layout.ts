@@ -13,6 +13,12 @@ export const SEVERITY_COLOURS = { critical: "#c0392b", warning: "#b35c00", info:
 
 export const FONT = { body: "body", bold: "bold" } as const;
 
+/**
+ * Type sizes in points. Managers read the weekly PDF on a phone, where a page is about 400 px
+ * wide: body text is at least 10 pt, tables 9, and nothing is below 8.
+ */
+export const TYPE = { body: 10, note: 9, table: 9, tile: 8.5, furniture: 8 } as const;
+
 /** Room left on the page below the cursor. */
 export function spaceLeft(doc: PDFKit.PDFDocument): number {
   return doc.page.height - doc.page.margins.bottom - doc.y;

@@ -18,6 +18,7 @@ import {
   NEUTRAL,
   RULE,
   SEVERITY_COLOURS,
+  TYPE,
 } from "./layout.js";
 import { drawTable } from "./table.js";
 
@@ -49,7 +50,8 @@ export function openSection(
   parent.add(sect);
   if (title !== undefined) {
     ensureSpace(doc, 90);
-    doc.outline.addItem(title);
+    // The bookmark jumps to the heading itself (pdfkit counts `left` from the right edge).
+    doc.outline.addItem(title, { top: doc.y, left: doc.page.width } as never);
     sect.add(
       doc.struct("H2", {}, () => {
         doc
@@ -75,7 +77,7 @@ export function paragraph(
     doc.struct("P", {}, () => {
       doc
         .font(FONT.body)
-        .fontSize(options.size ?? 9.5)
+        .fontSize(options.size ?? TYPE.body)
         .fillColor(options.colour ?? INK)
         .text(text, MARGIN_X, doc.y, { width: contentWidth(doc) });
     }),
@@ -97,7 +99,7 @@ export function kpiSection(
   const perRow = 4;
   const gap = 8;
   const width = (contentWidth(doc) - gap * (perRow - 1)) / perRow;
-  const height = 64;
+  const height = 72;
   section.metrics.forEach((id, i) => {
     if (i % perRow === 0) ensureSpace(doc, height + gap);
     const x = MARGIN_X + (i % perRow) * (width + gap);
@@ -114,25 +116,25 @@ export function kpiSection(
       doc.struct("P", {}, () => {
         doc
           .font(FONT.body)
-          .fontSize(7.5)
+          .fontSize(TYPE.tile)
           .fillColor(MUTED)
-          .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 19, ellipsis: true });
+          .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 22, ellipsis: true });
         const text = formatScalar(id, value);
         // The largest size at which the whole figure fits the tile (a headline number is never cut).
         doc.font(FONT.bold);
         let size = 15;
-        while (size > 7 && doc.fontSize(size).widthOfString(text) > width - 14) size -= 0.5;
+        while (size > 8 && doc.fontSize(size).widthOfString(text) > width - 14) size -= 0.5;
         doc
           .fontSize(size)
           .fillColor(INK)
-          .text(text, x + 7, y + 24, { width: width - 14, height: 20, ellipsis: true, lineBreak: false });
+          .text(text, x + 7, y + 29, { width: width - 14, height: 20, ellipsis: true, lineBreak: false });
         doc
           .font(FONT.body)
-          .fontSize(7.5)
+          .fontSize(TYPE.tile)
           .fillColor(colour)
-          .text(change.text, x + 7, y + 47, {
+          .text(change.text, x + 7, y + 54, {
             width: width - 14,
-            height: 12,
+            height: 13,
             ellipsis: true,
             lineBreak: false,
           });
@@ -164,7 +166,7 @@ export function findingsSection(
         const label = `${finding.severity.charAt(0).toUpperCase()}${finding.severity.slice(1)}: `;
         doc
           .font(FONT.bold)
-          .fontSize(9.5)
+          .fontSize(TYPE.body)
           .fillColor(SEVERITY_COLOURS[finding.severity])
           .text(label, MARGIN_X, doc.y, { continued: true, width: contentWidth(doc) });
         doc.font(FONT.body).fillColor(INK).text(finding.text);
@@ -198,7 +200,7 @@ export async function chartSection(
   );
   doc.x = MARGIN_X;
   doc.y = y + section.height + 6;
-  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
+  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: TYPE.note });
 }
 
 /** A table of one metric, top N rows, saying how many are left out. */
@@ -230,10 +232,10 @@ export function tableSection(
       ctx,
       sect,
       `Showing the first ${shown.length} of ${formatCount(rows.length)} rows; ${formatCount(left)} more ${left === 1 ? "is" : "are"} in metrics.json.`,
-      { colour: MUTED, size: 8.5 },
+      { colour: MUTED, size: TYPE.note },
     );
   }
-  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
+  if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: TYPE.note });
 }
 
 export function textSection(
@@ -276,16 +278,26 @@ export function dataQualitySection(ctx: SectionContext, sect: PDFKit.PDFStructur
     sect,
     `Rejected rows are left out of every figure. A source with more than ${formatPercent(ctx.rejectLimit)} of its rows rejected stops the report. ` +
       "Every rejected row is listed in rejects.csv beside this report; the first ones follow.",
-    { colour: MUTED, size: 8.5 },
+    { colour: MUTED, size: TYPE.note },
   );
   doc.moveDown(0.3);
   for (const s of ctx.sources.filter((x) => x.rejects.length > 0)) {
     ensureSpace(doc, 40);
-    paragraph(ctx, sect, `${s.source}: ${formatCount(s.rows_rejected)} rejected`, { size: 9 });
+    sect.add(
+      doc.struct("H3", {}, () => {
+        doc
+          .font(FONT.bold)
+          .fontSize(TYPE.body)
+          .fillColor(INK)
+          .text(`${s.source}: ${formatCount(s.rows_rejected)} rejected`, MARGIN_X, doc.y, {
+            width: contentWidth(doc),
+          });
+      }),
+    );
     const lines = s.rejects.slice(0, 10).map((r) => `${r.file}:${r.line}: ${r.reason}`);
     if (s.rows_rejected > lines.length)
       lines.push(`… and ${formatCount(s.rows_rejected - lines.length)} more`);
-    paragraph(ctx, sect, lines.join("\n"), { colour: MUTED, size: 7.5 });
+    paragraph(ctx, sect, lines.join("\n"), { colour: MUTED, size: TYPE.tile });
     doc.moveDown(0.3);
   }
 }

@@ -1,4 +1,4 @@
-import { HEADER_FILL, INK, MARGIN_X, RULE, spaceLeft } from "./layout.js";
+import { HEADER_FILL, INK, MARGIN_X, RULE, spaceLeft, TYPE } from "./layout.js";
 import { drawText, heightOfText, type TextStyle, widthOfText } from "./text.js";
 
 export interface TableColumn {
@@ -7,8 +7,7 @@ export interface TableColumn {
   numeric: boolean;
 }
 
-/** Table text: at least 9 pt, so a table reads on a phone. */
-const FONT_SIZE = 9;
+const FONT_SIZE = TYPE.table;
 const PADDING = 3;
 /** A cell longer than this is cut with an ellipsis, so one row never outgrows a page. */
 const MAX_CELL_CHARS = 400;

@@ -76,6 +76,7 @@ export async function readTemplate(
     ...parsed.data.sections.flatMap((section, i) =>
       checkSection(section, funnelSteps).map((e) => `section ${i + 1} (${describe(section)}): ${e}`),
     ),
+    ...repeatedTitles(parsed.data.sections),
   ];
   return errors.length > 0 ? { template: null, errors } : { template: parsed.data, errors: [] };
 }
@@ -144,4 +145,24 @@ function checkSection(section: Section, funnelSteps: readonly string[]): string[
     default:
       return [];
   }
+}
+
+/**
+ * Two sections with the same title would give a reader two identical headings and bookmarks
+ * that cannot be told apart.
+ */
+function repeatedTitles(sections: readonly Section[]): string[] {
+  const first = new Map<string, number>();
+  const errors: string[] = [];
+  sections.forEach((section, i) => {
+    const title = "title" in section ? section.title : undefined;
+    if (title === undefined) return;
+    const earlier = first.get(title);
+    if (earlier === undefined) first.set(title, i);
+    else
+      errors.push(
+        `section ${i + 1}: the title "${title}" is section ${earlier + 1}'s too (headings and bookmarks must differ)`,
+      );
+  });
+  return errors;
 }
