@@ -254,6 +254,19 @@ describe("charts", () => {
     ).toBeNull();
   });
 
+  it("draws the error-rate line over the request bars, legend in dataset order", () => {
+    const chart = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([{ hour: "2026-11-09T08:00:00+01:00", requests: 10, errors: 1 }]),
+      period,
+    );
+    const [bars, line] = (chart?.config.data.datasets ?? []) as { type?: string; order?: number }[];
+    expect([bars?.type, line?.type]).toEqual(["bar", "line"]);
+    // chart.js draws datasets from the highest order to the lowest: the line comes last, on top.
+    expect(line?.order ?? 0).toBeLessThan(bars?.order ?? 0);
+    expect(chart?.config.options?.plugins?.legend?.labels?.sort).toBeTypeOf("function");
+  });
+
   it("renders at print resolution and reuses one renderer per size", async () => {
     const config = buildChart(
       { chart: "ranked", metric: "clicks.by_page", label: "page", value: "clicks" },

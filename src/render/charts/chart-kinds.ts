@@ -141,6 +141,8 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
             data: values.map((b) => b.requests),
             backgroundColor: PALETTE[4],
             yAxisID: "requests",
+            // chart.js draws the lowest order last: the line goes over the bars.
+            order: 1,
           },
           {
             type: "line",
@@ -150,6 +152,7 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
             backgroundColor: PALETTE[3],
             yAxisID: "rate",
             pointRadius: 2,
+            order: 0,
           },
         ],
       },
@@ -169,7 +172,13 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
             title: { display: true, text: "Error rate (%)" },
           },
         },
-        plugins: { legend: { position: "bottom" } },
+        // The legend follows the drawing order; keep it in dataset order (requests first).
+        plugins: {
+          legend: {
+            position: "bottom",
+            labels: { sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+          },
+        },
       },
     },
     alt:
