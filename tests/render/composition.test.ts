@@ -267,6 +267,45 @@ describe("charts", () => {
     expect(chart?.config.options?.plugins?.legend?.labels?.sort).toBeTypeOf("function");
   });
 
+  it("draws latency percentiles on a log axis when one slow value would flatten the rest", () => {
+    const service = (name: string, p50: number, p95: number, p99: number | null) => ({
+      service: name,
+      p50_ms: p50,
+      p95_ms: p95,
+      p99_ms: p99,
+    });
+    const skewed = buildChart(
+      { chart: "percentiles", metric: "api.by_service" },
+      table([service("product-api", 97.5, 189.5, 279.75), service("payment-api", 336, 1186.4, 30075.44)]),
+      period,
+    );
+    const x = skewed?.config.options?.scales?.x as { type: string; min: number; max: number };
+    expect([x.type, x.min, x.max]).toEqual(["logarithmic", 50, 50_000]);
+    const ticks = (x as unknown as { ticks: { callback: (v: number) => string } }).ticks;
+    expect([10, 50, 100, 200, 1000, 10_000, 50_000].map((v) => ticks.callback(v))).toEqual([
+      "10 ms",
+      "50 ms",
+      "100 ms",
+      "",
+      "1 s",
+      "10 s",
+      "50 s",
+    ]);
+    expect(skewed?.alt).toBe(
+      "API by service, p50 / p95 / p99 latency on a logarithmic scale: " +
+        "product-api 98 ms / 190 ms / 280 ms; payment-api 336 ms / 1.2 s / 30.1 s.",
+    );
+    const even = buildChart(
+      { chart: "percentiles", metric: "api.by_service" },
+      table([service("product-api", 100, 200, 300), service("cart-service", 150, 400, null)]),
+      period,
+    );
+    expect(even?.config.options?.scales?.x?.type).toBe("linear");
+    expect(even?.alt).toBe(
+      "API by service, p50 / p95 / p99 latency: product-api 100 ms / 200 ms / 300 ms; cart-service 150 ms / 400 ms / n/a.",
+    );
+  });
+
   it("renders at print resolution and reuses one renderer per size", async () => {
     const config = buildChart(
       { chart: "ranked", metric: "clicks.by_page", label: "page", value: "clicks" },

@@ -3,6 +3,7 @@ import { metricInfo } from "../../metrics/catalog.js";
 import type { MetricOutput, Period, TableRow } from "../../types.js";
 import { formatCount, formatRate } from "../../util/format.js";
 import { columnLabel, formatCell } from "../values.js";
+import { LOG_SPAN, logAxis } from "./log-axis.js";
 
 /**
  * The chart kinds a template may ask for, each turning one metric's table into a chart.js
@@ -187,28 +188,53 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
   };
 }
 
+/**
+ * Latency percentiles per row, as grouped horizontal bars. When the values span more than
+ * `LOG_SPAN` (one slow p99 would flatten every other bar to a sliver on a linear axis), the axis
+ * is logarithmic, whole powers of ten from below the smallest value to above the largest, labelled
+ * 10 ms, 100 ms, 1 s, 10 s; the alt text says so.
+ */
 function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
   const keyColumn = metric === "pages.by_url" ? "url" : metric === "api.by_endpoint" ? "endpoint" : "service";
   const columns = metric === "pages.by_url" ? ["p50_ms", "p75_ms", "p95_ms"] : ["p50_ms", "p95_ms", "p99_ms"];
+  const measure = metric === "pages.by_url" ? "load time" : "latency";
   const shown = rows.slice(0, 10);
+  const value = (r: TableRow, column: string) => {
+    const v = r[column];
+    return typeof v === "number" && Number.isFinite(v) ? v : null;
+  };
+  const positive = shown
+    .flatMap((r) => columns.map((c) => value(r, c)))
+    .filter((v): v is number => v !== null && v > 0);
+  const low = Math.min(...positive);
+  const high = Math.max(...positive);
+  const log = positive.length > 0 && high / low > LOG_SPAN;
+  const x = log
+    ? logAxis(low, high, `${capitalise(measure)}, logarithmic scale`)
+    : { type: "linear" as const, beginAtZero: true, title: { display: true, text: "ms" } };
+  const labels = columns.map((c) => columnLabel(metric, c));
   return {
     config: {
       type: "bar",
       data: {
         labels: shown.map((r) => truncate(String(r[keyColumn]), 28)),
         datasets: columns.map((column, i) => ({
-          label: columnLabel(metric, column),
-          data: shown.map((r) => (r[column] as number | null) ?? 0),
+          label: labels[i],
+          // A log axis has no 0: a missing or zero value draws no bar (the alt text still gives it).
+          data: shown.map((r) => {
+            const v = value(r, column);
+            return log ? (v !== null && v > 0 ? v : null) : (v ?? 0);
+          }),
           backgroundColor: PALETTE[i],
         })),
       },
       options: {
         indexAxis: "y",
-        scales: { x: { beginAtZero: true, title: { display: true, text: "ms" } } },
+        scales: { x },
         plugins: { legend: { position: "bottom" } },
       },
     },
-    alt: `${metricInfo(metric).label}, ${columns.map((c) => columnLabel(metric, c)).join(" / ")} in milliseconds: ${shown
+    alt: `${metricInfo(metric).label}, ${labels.join(" / ")} ${measure}${log ? " on a logarithmic scale" : ""}: ${shown
       .map((r) => `${r[keyColumn]} ${columns.map((c) => formatCell(metric, c, r[c] ?? null)).join(" / ")}`)
       .join("; ")}.`,
   };
@@ -281,6 +307,10 @@ function columnsOf(spec: ChartSpec): { label: string; value: string } {
 function shortDay(isoDate: string): string {
   const d = new Date(`${isoDate}T12:00:00Z`);
   return `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()]} ${d.getUTCDate()}`;
+}
+
+function capitalise(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 function truncate(text: string, max: number): string {
