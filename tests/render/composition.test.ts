@@ -1,6 +1,7 @@
 import { createCanvas, loadImage } from "canvas";
 import { describe, expect, it } from "vitest";
 import { buildChart } from "../../src/render/charts/chart-kinds.js";
+import { wrapLabel } from "../../src/render/charts/labels.js";
 import { PIXEL_RATIO, renderChartPng, rendererCount } from "../../src/render/charts/renderer.js";
 import { renderAudienceReport } from "../../src/render/report.js";
 import { readTemplate } from "../../src/render/templates/load.js";
@@ -304,6 +305,32 @@ describe("charts", () => {
     expect(even?.alt).toBe(
       "API by service, p50 / p95 / p99 latency: product-api 100 ms / 200 ms / 300 ms; cart-service 150 ms / 400 ms / n/a.",
     );
+  });
+
+  it("wraps long donut legend labels onto lines instead of cutting them; the alt text keeps them whole", () => {
+    const reasons = [
+      { reason: "No error", sessions: 269 },
+      { reason: "/checkout - Payment service unavailable", sessions: 11 },
+      { reason: "/products/hiking-backpack - Item out of stock", sessions: 1 },
+    ];
+    const donut = buildChart(
+      { chart: "donut", metric: "funnel.loss_reasons", label: "reason", value: "sessions" },
+      table(reasons),
+      period,
+    );
+    expect(donut?.config.data.labels).toEqual([
+      "No error (96 %)",
+      ["/checkout - Payment service", "unavailable (3.9 %)"],
+      ["/products/hiking-backpack - Item out", "of stock (0.36 %)"],
+    ]);
+    for (const { reason } of reasons) expect(donut?.alt).toContain(reason);
+  });
+
+  it("wraps labels at spaces, then after / or - inside a word too long for a line", () => {
+    expect(wrapLabel("refund", "(24 %)", 36)).toBe("refund (24 %)");
+    expect(wrapLabel("/a - b c", "(1 %)", 6)).toEqual(["/a - b", "c", "(1 %)"]);
+    expect(wrapLabel("/products/a-very-long-name", "", 12)).toEqual(["/products/a-", "very-long-", "name"]);
+    expect(wrapLabel("abcdefghij", "", 4)).toEqual(["abcd", "efgh", "ij"]);
   });
 
   it("renders at print resolution and reuses one renderer per size", async () => {

@@ -3,6 +3,7 @@ import { metricInfo } from "../../metrics/catalog.js";
 import type { MetricOutput, Period, TableRow } from "../../types.js";
 import { formatCount, formatRate } from "../../util/format.js";
 import { columnLabel, formatCell } from "../values.js";
+import { wrapLabel } from "./labels.js";
 import { LOG_SPAN, logAxis } from "./log-axis.js";
 
 /**
@@ -269,6 +270,9 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
   };
 }
 
+/** Characters on a line of a donut's legend: long names wrap onto more lines, never cut. */
+const LEGEND_LINE = 36;
+
 function donutChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
   const { label, value } = columnsOf(spec);
   const top = spec.top ?? 6;
@@ -281,7 +285,7 @@ function donutChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
     config: {
       type: "doughnut",
       data: {
-        labels: shown.map((s) => `${truncate(s.name, 26)} (${formatRate(s.n / total)})`),
+        labels: shown.map((s) => wrapLabel(s.name, `(${formatRate(s.n / total)})`, LEGEND_LINE)),
         datasets: [
           {
             data: shown.map((s) => s.n),
