@@ -268,6 +268,36 @@ describe("charts", () => {
     expect(chart?.config.options?.plugins?.legend?.labels?.sort).toBeTypeOf("function");
   });
 
+  it("gives every hour of a day its place on the time axis, one without requests included", () => {
+    const day = contextFor("2026-11-10", "Europe/Paris").period;
+    const chart = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([
+        { hour: "2026-11-10T08:00:00+01:00", requests: 10, errors: 1 },
+        { hour: "2026-11-10T10:00:00+01:00", requests: 4, errors: 2 },
+      ]),
+      day,
+    );
+    expect(chart?.config.data.labels).toHaveLength(24);
+    expect(chart?.config.data.labels?.slice(8, 11)).toEqual(["08:00", "09:00", "10:00"]);
+    const [bars, line] = chart?.config.data.datasets ?? [];
+    expect(bars?.data.slice(8, 11)).toEqual([10, 0, 4]);
+    expect(line?.data.slice(8, 11)).toEqual([10, null, 50]); // no requests: a gap, not 0 %
+    expect(chart?.alt).toBe(
+      "Requests and error rate by hour: 14 requests in all, the busiest hour 08:00 (10); " +
+        "error rate highest at 10:00 (50 %); no requests in 22 hours.",
+    );
+    // The day clocks go back has 25 hours, 02:00 twice.
+    const autumn = contextFor("2026-10-25", "Europe/Paris").period;
+    const labels = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([{ hour: "2026-10-25T02:00:00+01:00", requests: 1, errors: 0 }]),
+      autumn,
+    )?.config.data.labels;
+    expect(labels).toHaveLength(25);
+    expect(labels?.slice(1, 5)).toEqual(["01:00", "02:00", "02:00", "03:00"]);
+  });
+
   it("draws latency percentiles on a log axis when one slow value would flatten the rest", () => {
     const service = (name: string, p50: number, p95: number, p99: number | null) => ({
       service: name,

@@ -1,5 +1,6 @@
 import type { ChartConfiguration } from "chart.js";
 import { metricInfo } from "../../metrics/catalog.js";
+import { createTimeBuckets } from "../../metrics/time-buckets.js";
 import type { MetricOutput, Period, TableRow } from "../../types.js";
 import { formatCount, formatRate } from "../../util/format.js";
 import { columnLabel, formatCell } from "../values.js";
@@ -112,24 +113,35 @@ function funnelChart(rows: TableRow[]): BuiltChart | null {
   };
 }
 
-/** Requests (bars, left axis) and error rate (line, right axis), by hour for a day or less, else by day. */
+/**
+ * Requests (bars, left axis) and error rate (line, right axis), by hour for a day or less (25 hours
+ * on the day clocks go back), else by day. Every hour or day of the period has its place on the
+ * axis: one without requests is an empty bar and a gap in the line, not a missing column.
+ */
 function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
-  const byDay = period.to - period.from > 2 * 86_400_000;
+  const byDay = period.to - period.from > 25 * 3_600_000;
+  // `hour` is `2026-11-10T08:00:00+01:00`: the local date, or the whole hour with its offset (the
+  // repeated hour of a DST change is two hours).
+  const keyOf = (hour: string) => (byDay ? hour.slice(0, 10) : hour);
   const buckets = new Map<string, { requests: number; errors: number }>();
+  const time = createTimeBuckets(period.timezone);
+  for (let t = period.from; t < period.to; t += 3_600_000) {
+    buckets.set(keyOf(time.hourLabel(time.hourStart(t))), { requests: 0, errors: 0 });
+  }
   for (const row of rows) {
-    const hour = String(row.hour);
-    const key = byDay ? hour.slice(0, 10) : `${hour.slice(11, 16)}${hour.slice(19)}`;
+    const key = keyOf(String(row.hour));
     const b = buckets.get(key) ?? { requests: 0, errors: 0 };
     b.requests += row.requests as number;
     b.errors += row.errors as number;
     buckets.set(key, b);
   }
-  const labels = [...buckets.keys()].map((key) => (byDay ? shortDay(key) : key.slice(0, 5)));
+  const labels = [...buckets.keys()].map((key) => (byDay ? shortDay(key) : key.slice(11, 16)));
   const values = [...buckets.values()];
-  const rates = values.map((b) => (b.requests === 0 ? 0 : b.errors / b.requests));
+  const rates = values.map((b) => (b.requests === 0 ? null : b.errors / b.requests));
   const busiest = values.reduce((best, b, i) => (b.requests > (values[best]?.requests ?? 0) ? i : best), 0);
-  const worst = rates.reduce((best, r, i) => (r > (rates[best] ?? 0) ? i : best), 0);
+  const worst = rates.reduce<number>((best, r, i) => ((r ?? -1) > (rates[best] ?? -1) ? i : best), 0);
   const total = values.reduce((n, b) => n + b.requests, 0);
+  const idle = values.filter((b) => b.requests === 0).length;
   const unit = byDay ? "day" : "hour";
   return {
     config: {
@@ -149,7 +161,7 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
           {
             type: "line",
             label: "Error rate (%)",
-            data: rates.map((r) => Math.round(r * 1000) / 10),
+            data: rates.map((r) => (r === null ? null : Math.round(r * 1000) / 10)),
             borderColor: PALETTE[3],
             backgroundColor: PALETTE[3],
             yAxisID: "rate",
@@ -160,6 +172,8 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
       },
       options: {
         scales: {
+          // Level labels, thinned to fit (every second or third hour), rather than slanted.
+          x: { ticks: { maxRotation: 0 } },
           requests: {
             type: "linear",
             position: "left",
@@ -185,7 +199,8 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
     },
     alt:
       `Requests and error rate by ${unit}: ${formatCount(total)} requests in all, the busiest ${unit} ${labels[busiest]} ` +
-      `(${formatCount(values[busiest]?.requests ?? 0)}); error rate highest on ${labels[worst]} (${formatRate(rates[worst] ?? 0)}).`,
+      `(${formatCount(values[busiest]?.requests ?? 0)}); error rate highest ${byDay ? "on" : "at"} ${labels[worst]} (${formatRate(rates[worst] ?? 0)})` +
+      `${idle > 0 ? `; no requests in ${idle} ${unit}${idle === 1 ? "" : "s"}` : ""}.`,
   };
 }
 
