@@ -363,6 +363,22 @@ describe("charts", () => {
     expect(wrapLabel("abcdefghij", "", 4)).toEqual(["abcd", "efgh", "ij"]);
   });
 
+  it("names every bar of a ranked chart (no auto-skipped labels) and titles its value axis", () => {
+    const rows = Array.from({ length: 15 }, (_, i) => ({ element: `element_${i}`, clicks: 100 - i }));
+    const chart = buildChart(
+      { chart: "ranked", metric: "clicks.by_element", label: "element", value: "clicks", top: 15 },
+      table(rows),
+      period,
+    );
+    const scales = chart?.config.options?.scales as {
+      x: { title: { text: string } };
+      y: { ticks: { autoSkip: boolean } };
+    };
+    expect(chart?.config.data.labels).toHaveLength(15);
+    expect(scales.y.ticks.autoSkip).toBe(false);
+    expect(scales.x.title.text).toBe("Clicks");
+  });
+
   it("renders at print resolution and reuses one renderer per size", async () => {
     const config = buildChart(
       { chart: "ranked", metric: "clicks.by_page", label: "page", value: "clicks" },

@@ -246,7 +246,7 @@ function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
       },
       options: {
         indexAxis: "y",
-        scales: { x },
+        scales: { x, y: { ticks: { autoSkip: false } } },
         plugins: { legend: { position: "bottom" } },
       },
     },
@@ -275,7 +275,10 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
       },
       options: {
         indexAxis: "y",
-        scales: { x: { beginAtZero: true } },
+        scales: {
+          x: { beginAtZero: true, title: { display: true, text: columnLabel(spec.metric, value) } },
+          y: { ticks: { autoSkip: false } }, // every bar keeps its name
+        },
         plugins: { legend: { display: false } },
       },
     },
