@@ -1,6 +1,7 @@
 import { createCanvas, loadImage } from "canvas";
 import { describe, expect, it } from "vitest";
 import { buildChart } from "../../src/render/charts/chart-kinds.js";
+import { wrapLabel } from "../../src/render/charts/labels.js";
 import { PIXEL_RATIO, renderChartPng, rendererCount } from "../../src/render/charts/renderer.js";
 import { renderAudienceReport } from "../../src/render/report.js";
 import { readTemplate } from "../../src/render/templates/load.js";
@@ -288,6 +289,130 @@ describe("charts", () => {
         period,
       ),
     ).toBeNull();
+  });
+
+  it("draws the error-rate line over the request bars, legend in dataset order", () => {
+    const chart = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([{ hour: "2026-11-09T08:00:00+01:00", requests: 10, errors: 1 }]),
+      period,
+    );
+    const [bars, line] = (chart?.config.data.datasets ?? []) as { type?: string; order?: number }[];
+    expect([bars?.type, line?.type]).toEqual(["bar", "line"]);
+    // chart.js draws datasets from the highest order to the lowest: the line comes last, on top.
+    expect(line?.order ?? 0).toBeLessThan(bars?.order ?? 0);
+    expect(chart?.config.options?.plugins?.legend?.labels?.sort).toBeTypeOf("function");
+  });
+
+  it("gives every hour of a day its place on the time axis, one without requests included", () => {
+    const day = contextFor("2026-11-10", "Europe/Paris").period;
+    const chart = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([
+        { hour: "2026-11-10T08:00:00+01:00", requests: 10, errors: 1 },
+        { hour: "2026-11-10T10:00:00+01:00", requests: 4, errors: 2 },
+      ]),
+      day,
+    );
+    expect(chart?.config.data.labels).toHaveLength(24);
+    expect(chart?.config.data.labels?.slice(8, 11)).toEqual(["08:00", "09:00", "10:00"]);
+    const [bars, line] = chart?.config.data.datasets ?? [];
+    expect(bars?.data.slice(8, 11)).toEqual([10, 0, 4]);
+    expect(line?.data.slice(8, 11)).toEqual([10, null, 50]); // no requests: a gap, not 0 %
+    expect(chart?.alt).toBe(
+      "Requests and error rate by hour: 14 requests in all, the busiest hour 08:00 (10); " +
+        "error rate highest at 10:00 (50 %); no requests in 22 hours.",
+    );
+    // The day clocks go back has 25 hours, 02:00 twice.
+    const autumn = contextFor("2026-10-25", "Europe/Paris").period;
+    const labels = buildChart(
+      { chart: "timeseries", metric: "api.hourly" },
+      table([{ hour: "2026-10-25T02:00:00+01:00", requests: 1, errors: 0 }]),
+      autumn,
+    )?.config.data.labels;
+    expect(labels).toHaveLength(25);
+    expect(labels?.slice(1, 5)).toEqual(["01:00", "02:00", "02:00", "03:00"]);
+  });
+
+  it("draws latency percentiles on a log axis when one slow value would flatten the rest", () => {
+    const service = (name: string, p50: number, p95: number, p99: number | null) => ({
+      service: name,
+      p50_ms: p50,
+      p95_ms: p95,
+      p99_ms: p99,
+    });
+    const skewed = buildChart(
+      { chart: "percentiles", metric: "api.by_service" },
+      table([service("product-api", 97.5, 189.5, 279.75), service("payment-api", 336, 1186.4, 30075.44)]),
+      period,
+    );
+    const x = skewed?.config.options?.scales?.x as { type: string; min: number; max: number };
+    expect([x.type, x.min, x.max]).toEqual(["logarithmic", 50, 50_000]);
+    const ticks = (x as unknown as { ticks: { callback: (v: number) => string } }).ticks;
+    expect([10, 50, 100, 200, 1000, 10_000, 50_000].map((v) => ticks.callback(v))).toEqual([
+      "10 ms",
+      "50 ms",
+      "100 ms",
+      "",
+      "1 s",
+      "10 s",
+      "50 s",
+    ]);
+    expect(skewed?.alt).toBe(
+      "API by service, p50 / p95 / p99 latency on a logarithmic scale: " +
+        "product-api 98 ms / 190 ms / 280 ms; payment-api 336 ms / 1.2 s / 30.1 s.",
+    );
+    const even = buildChart(
+      { chart: "percentiles", metric: "api.by_service" },
+      table([service("product-api", 100, 200, 300), service("cart-service", 150, 400, null)]),
+      period,
+    );
+    expect(even?.config.options?.scales?.x?.type).toBe("linear");
+    expect(even?.alt).toBe(
+      "API by service, p50 / p95 / p99 latency: product-api 100 ms / 200 ms / 300 ms; cart-service 150 ms / 400 ms / n/a.",
+    );
+  });
+
+  it("wraps long donut legend labels onto lines instead of cutting them; the alt text keeps them whole", () => {
+    const reasons = [
+      { reason: "No error", sessions: 269 },
+      { reason: "/checkout - Payment service unavailable", sessions: 11 },
+      { reason: "/products/hiking-backpack - Item out of stock", sessions: 1 },
+    ];
+    const donut = buildChart(
+      { chart: "donut", metric: "funnel.loss_reasons", label: "reason", value: "sessions" },
+      table(reasons),
+      period,
+    );
+    expect(donut?.config.data.labels).toEqual([
+      "No error (96 %)",
+      ["/checkout - Payment service", "unavailable (3.9 %)"],
+      ["/products/hiking-backpack - Item out", "of stock (0.36 %)"],
+    ]);
+    for (const { reason } of reasons) expect(donut?.alt).toContain(reason);
+  });
+
+  it("wraps labels at spaces, then after / or - inside a word too long for a line", () => {
+    expect(wrapLabel("refund", "(24 %)", 36)).toBe("refund (24 %)");
+    expect(wrapLabel("/a - b c", "(1 %)", 6)).toEqual(["/a - b", "c", "(1 %)"]);
+    expect(wrapLabel("/products/a-very-long-name", "", 12)).toEqual(["/products/a-", "very-long-", "name"]);
+    expect(wrapLabel("abcdefghij", "", 4)).toEqual(["abcd", "efgh", "ij"]);
+  });
+
+  it("names every bar of a ranked chart (no auto-skipped labels) and titles its value axis", () => {
+    const rows = Array.from({ length: 15 }, (_, i) => ({ element: `element_${i}`, clicks: 100 - i }));
+    const chart = buildChart(
+      { chart: "ranked", metric: "clicks.by_element", label: "element", value: "clicks", top: 15 },
+      table(rows),
+      period,
+    );
+    const scales = chart?.config.options?.scales as {
+      x: { title: { text: string } };
+      y: { ticks: { autoSkip: boolean } };
+    };
+    expect(chart?.config.data.labels).toHaveLength(15);
+    expect(scales.y.ticks.autoSkip).toBe(false);
+    expect(scales.x.title.text).toBe("Clicks");
   });
 
   it("renders at print resolution and reuses one renderer per size", async () => {

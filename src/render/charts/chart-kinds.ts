@@ -1,8 +1,11 @@
 import type { ChartConfiguration } from "chart.js";
 import { metricInfo } from "../../metrics/catalog.js";
+import { createTimeBuckets } from "../../metrics/time-buckets.js";
 import type { MetricOutput, Period, TableRow } from "../../types.js";
 import { formatCount, formatRate } from "../../util/format.js";
 import { columnLabel, formatCell } from "../values.js";
+import { wrapLabel } from "./labels.js";
+import { LOG_SPAN, logAxis } from "./log-axis.js";
 
 /**
  * The chart kinds a template may ask for, each turning one metric's table into a chart.js
@@ -110,24 +113,35 @@ function funnelChart(rows: TableRow[]): BuiltChart | null {
   };
 }
 
-/** Requests (bars, left axis) and error rate (line, right axis), by hour for a day or less, else by day. */
+/**
+ * Requests (bars, left axis) and error rate (line, right axis), by hour for a day or less (25 hours
+ * on the day clocks go back), else by day. Every hour or day of the period has its place on the
+ * axis: one without requests is an empty bar and a gap in the line, not a missing column.
+ */
 function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
-  const byDay = period.to - period.from > 2 * 86_400_000;
+  const byDay = period.to - period.from > 25 * 3_600_000;
+  // `hour` is `2026-11-10T08:00:00+01:00`: the local date, or the whole hour with its offset (the
+  // repeated hour of a DST change is two hours).
+  const keyOf = (hour: string) => (byDay ? hour.slice(0, 10) : hour);
   const buckets = new Map<string, { requests: number; errors: number }>();
+  const time = createTimeBuckets(period.timezone);
+  for (let t = period.from; t < period.to; t += 3_600_000) {
+    buckets.set(keyOf(time.hourLabel(time.hourStart(t))), { requests: 0, errors: 0 });
+  }
   for (const row of rows) {
-    const hour = String(row.hour);
-    const key = byDay ? hour.slice(0, 10) : `${hour.slice(11, 16)}${hour.slice(19)}`;
+    const key = keyOf(String(row.hour));
     const b = buckets.get(key) ?? { requests: 0, errors: 0 };
     b.requests += row.requests as number;
     b.errors += row.errors as number;
     buckets.set(key, b);
   }
-  const labels = [...buckets.keys()].map((key) => (byDay ? shortDay(key) : key.slice(0, 5)));
+  const labels = [...buckets.keys()].map((key) => (byDay ? shortDay(key) : key.slice(11, 16)));
   const values = [...buckets.values()];
-  const rates = values.map((b) => (b.requests === 0 ? 0 : b.errors / b.requests));
+  const rates = values.map((b) => (b.requests === 0 ? null : b.errors / b.requests));
   const busiest = values.reduce((best, b, i) => (b.requests > (values[best]?.requests ?? 0) ? i : best), 0);
-  const worst = rates.reduce((best, r, i) => (r > (rates[best] ?? 0) ? i : best), 0);
+  const worst = rates.reduce<number>((best, r, i) => ((r ?? -1) > (rates[best] ?? -1) ? i : best), 0);
   const total = values.reduce((n, b) => n + b.requests, 0);
+  const idle = values.filter((b) => b.requests === 0).length;
   const unit = byDay ? "day" : "hour";
   return {
     config: {
@@ -141,20 +155,25 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
             data: values.map((b) => b.requests),
             backgroundColor: PALETTE[4],
             yAxisID: "requests",
+            // chart.js draws the lowest order last: the line goes over the bars.
+            order: 1,
           },
           {
             type: "line",
             label: "Error rate (%)",
-            data: rates.map((r) => Math.round(r * 1000) / 10),
+            data: rates.map((r) => (r === null ? null : Math.round(r * 1000) / 10)),
             borderColor: PALETTE[3],
             backgroundColor: PALETTE[3],
             yAxisID: "rate",
             pointRadius: 2,
+            order: 0,
           },
         ],
       },
       options: {
         scales: {
+          // Level labels, thinned to fit (every second or third hour), rather than slanted.
+          x: { ticks: { maxRotation: 0 } },
           requests: {
             type: "linear",
             position: "left",
@@ -169,37 +188,69 @@ function timeSeriesChart(rows: TableRow[], period: Period): BuiltChart {
             title: { display: true, text: "Error rate (%)" },
           },
         },
-        plugins: { legend: { position: "bottom" } },
+        // The legend follows the drawing order; keep it in dataset order (requests first).
+        plugins: {
+          legend: {
+            position: "bottom",
+            labels: { sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+          },
+        },
       },
     },
     alt:
       `Requests and error rate by ${unit}: ${formatCount(total)} requests in all, the busiest ${unit} ${labels[busiest]} ` +
-      `(${formatCount(values[busiest]?.requests ?? 0)}); error rate highest on ${labels[worst]} (${formatRate(rates[worst] ?? 0)}).`,
+      `(${formatCount(values[busiest]?.requests ?? 0)}); error rate highest ${byDay ? "on" : "at"} ${labels[worst]} (${formatRate(rates[worst] ?? 0)})` +
+      `${idle > 0 ? `; no requests in ${idle} ${unit}${idle === 1 ? "" : "s"}` : ""}.`,
   };
 }
 
+/**
+ * Latency percentiles per row, as grouped horizontal bars. When the values span more than
+ * `LOG_SPAN` (one slow p99 would flatten every other bar to a sliver on a linear axis), the axis
+ * is logarithmic, whole powers of ten from below the smallest value to above the largest, labelled
+ * 10 ms, 100 ms, 1 s, 10 s; the alt text says so.
+ */
 function percentilesChart(metric: string, rows: TableRow[]): BuiltChart {
   const keyColumn = metric === "pages.by_url" ? "url" : metric === "api.by_endpoint" ? "endpoint" : "service";
   const columns = metric === "pages.by_url" ? ["p50_ms", "p75_ms", "p95_ms"] : ["p50_ms", "p95_ms", "p99_ms"];
+  const measure = metric === "pages.by_url" ? "load time" : "latency";
   const shown = rows.slice(0, 10);
+  const value = (r: TableRow, column: string) => {
+    const v = r[column];
+    return typeof v === "number" && Number.isFinite(v) ? v : null;
+  };
+  const positive = shown
+    .flatMap((r) => columns.map((c) => value(r, c)))
+    .filter((v): v is number => v !== null && v > 0);
+  const low = Math.min(...positive);
+  const high = Math.max(...positive);
+  const log = positive.length > 0 && high / low > LOG_SPAN;
+  const x = log
+    ? logAxis(low, high, `${capitalise(measure)}, logarithmic scale`)
+    : { type: "linear" as const, beginAtZero: true, title: { display: true, text: "ms" } };
+  const labels = columns.map((c) => columnLabel(metric, c));
   return {
     config: {
       type: "bar",
       data: {
         labels: shown.map((r) => truncate(String(r[keyColumn]), 28)),
         datasets: columns.map((column, i) => ({
-          label: columnLabel(metric, column),
-          data: shown.map((r) => (r[column] as number | null) ?? 0),
+          label: labels[i],
+          // A log axis has no 0: a missing or zero value draws no bar (the alt text still gives it).
+          data: shown.map((r) => {
+            const v = value(r, column);
+            return log ? (v !== null && v > 0 ? v : null) : (v ?? 0);
+          }),
           backgroundColor: PALETTE[i],
         })),
       },
       options: {
         indexAxis: "y",
-        scales: { x: { beginAtZero: true, title: { display: true, text: "ms" } } },
+        scales: { x, y: { ticks: { autoSkip: false } } },
         plugins: { legend: { position: "bottom" } },
       },
     },
-    alt: `${metricInfo(metric).label}, ${columns.map((c) => columnLabel(metric, c)).join(" / ")} in milliseconds: ${shown
+    alt: `${metricInfo(metric).label}, ${labels.join(" / ")} ${measure}${log ? " on a logarithmic scale" : ""}: ${shown
       .map((r) => `${r[keyColumn]} ${columns.map((c) => formatCell(metric, c, r[c] ?? null)).join(" / ")}`)
       .join("; ")}.`,
   };
@@ -224,7 +275,10 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
       },
       options: {
         indexAxis: "y",
-        scales: { x: { beginAtZero: true } },
+        scales: {
+          x: { beginAtZero: true, title: { display: true, text: columnLabel(spec.metric, value) } },
+          y: { ticks: { autoSkip: false } }, // every bar keeps its name
+        },
         plugins: { legend: { display: false } },
       },
     },
@@ -233,6 +287,9 @@ function rankedChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
       .join(", ")}${rows.length > shown.length ? `; ${rows.length - shown.length} more not shown` : ""}.`,
   };
 }
+
+/** Characters on a line of a donut's legend: long names wrap onto more lines, never cut. */
+const LEGEND_LINE = 36;
 
 function donutChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
   const { label, value } = columnsOf(spec);
@@ -246,7 +303,7 @@ function donutChart(spec: ChartSpec, rows: TableRow[]): BuiltChart | null {
     config: {
       type: "doughnut",
       data: {
-        labels: shown.map((s) => `${truncate(s.name, 26)} (${formatRate(s.n / total)})`),
+        labels: shown.map((s) => wrapLabel(s.name, `(${formatRate(s.n / total)})`, LEGEND_LINE)),
         datasets: [
           {
             data: shown.map((s) => s.n),
@@ -272,6 +329,10 @@ function columnsOf(spec: ChartSpec): { label: string; value: string } {
 function shortDay(isoDate: string): string {
   const d = new Date(`${isoDate}T12:00:00Z`);
   return `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()]} ${d.getUTCDate()}`;
+}
+
+function capitalise(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 function truncate(text: string, max: number): string {
