@@ -80,7 +80,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
         textSection(ctx, sect, section);
         break;
       case "data_quality":
-        dataQualitySection(ctx, sect);
+        dataQualitySection(ctx, sect, section);
         break;
     }
     sect.end();

@@ -133,6 +133,16 @@ describe("audience reports", async () => {
     ]);
   });
 
+  it("ends the managers' report with a data-quality paragraph, the rejected rows themselves in IT's", () => {
+    const managers = pdfReadingText(pdfOf(result, "managers"));
+    expect(managers).toMatch(
+      /These figures come from [\d,]+ rows in 8 of 8 sources\. [\d,]+ rows \([\d.]+ %\) could not be read/,
+    );
+    expect(managers).not.toMatch(/rejected rows|\.csv:\d+:|NaN/);
+    const it = pdfReadingText(pdfOf(result, "it"));
+    expect(it).toMatch(/api_logs\.csv:\d+: /);
+  });
+
   it("writes byte-identical PDFs for the same data, configuration and generation time", async () => {
     const again = await run("2026-W46", await tempDir());
     for (const audience of AUDIENCES) {

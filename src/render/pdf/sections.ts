@@ -21,6 +21,7 @@ import {
   TYPE,
 } from "./layout.js";
 import { drawTable } from "./table.js";
+import { drawText, isPlainText } from "./text.js";
 
 /** What every section renderer may read. */
 export interface SectionContext {
@@ -75,11 +76,10 @@ export function paragraph(
   const { doc } = ctx;
   sect.add(
     doc.struct("P", {}, () => {
-      doc
-        .font(FONT.body)
-        .fontSize(options.size ?? TYPE.body)
-        .fillColor(options.colour ?? INK)
-        .text(text, MARGIN_X, doc.y, { width: contentWidth(doc) });
+      drawText(doc, text, MARGIN_X, doc.y, contentWidth(doc), {
+        size: options.size ?? TYPE.body,
+        color: options.colour ?? INK,
+      });
     }),
   );
 }
@@ -164,12 +164,15 @@ export function findingsSection(
     sect.add(
       doc.struct("P", {}, () => {
         const label = `${finding.severity.charAt(0).toUpperCase()}${finding.severity.slice(1)}: `;
-        doc
-          .font(FONT.bold)
-          .fontSize(TYPE.body)
-          .fillColor(SEVERITY_COLOURS[finding.severity])
-          .text(label, MARGIN_X, doc.y, { continued: true, width: contentWidth(doc) });
-        doc.font(FONT.body).fillColor(INK).text(finding.text);
+        doc.font(FONT.bold).fontSize(TYPE.body).fillColor(SEVERITY_COLOURS[finding.severity]);
+        if (isPlainText(finding.text)) {
+          doc.text(label, MARGIN_X, doc.y, { continued: true, width: contentWidth(doc) });
+          doc.font(FONT.body).fillColor(INK).text(finding.text);
+        } else {
+          // Text in another script (a shopper's words) is laid out on its own, under its label.
+          doc.text(label, MARGIN_X, doc.y, { width: contentWidth(doc) });
+          drawText(doc, finding.text, MARGIN_X, doc.y, contentWidth(doc), { size: TYPE.body, color: INK });
+        }
       }),
     );
     doc.moveDown(0.3);
@@ -250,8 +253,16 @@ export function textSection(
 }
 
 /** What the report stands on: files and rows per source, and the first rejected rows. */
-export function dataQualitySection(ctx: SectionContext, sect: PDFKit.PDFStructureElement): void {
+export function dataQualitySection(
+  ctx: SectionContext,
+  sect: PDFKit.PDFStructureElement,
+  section: SectionOf<"data_quality">,
+): void {
   const { doc } = ctx;
+  if (section.detail === "summary") {
+    paragraph(ctx, sect, dataQualitySummary(ctx));
+    return;
+  }
   drawTable(
     doc,
     sect,
@@ -303,3 +314,27 @@ export function dataQualitySection(ctx: SectionContext, sect: PDFKit.PDFStructur
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * One paragraph on what the figures stand on: rows read, the share that could not be read
+ * (named per source where there were any), and where the list is. No rejected value is quoted:
+ * a "NaN" from a broken row never reads as a figure here.
+ */
+function dataQualitySummary(ctx: SectionContext): string {
+  const read = ctx.sources.reduce((n, s) => n + s.rows_read, 0);
+  const rejected = ctx.sources.reduce((n, s) => n + s.rows_rejected, 0);
+  const withData = ctx.sources.filter((s) => s.files.length > 0).length;
+  const lead = `These figures come from ${formatCount(read)} rows in ${withData} of ${ctx.sources.length} sources.`;
+  if (rejected === 0) return `${lead} Every row could be read.`;
+  const per = ctx.sources
+    .filter((s) => s.rows_rejected > 0)
+    .map(
+      (s) =>
+        `${s.source} ${formatCount(s.rows_rejected)} (${formatPercent(s.rows_rejected / s.rows_read, 2)})`,
+    )
+    .join(", ");
+  return (
+    `${lead} ${formatCount(rejected)} rows (${formatPercent(rejected / Math.max(read, 1), 2)}) could not be read and are left out of every figure: ${per}. ` +
+    "The IT report's appendix lists the first of them, and rejects.csv beside this report every one."
+  );
+}

@@ -70,6 +70,11 @@ export function drawText(
   return lines.length * lineHeight;
 }
 
+/** True when pdfkit sets this text as it is (the bundled font has it all, left to right). */
+export function isPlainText(text: string): boolean {
+  return isPlain(text);
+}
+
 /** The height `drawText` would take. */
 export function heightOfText(doc: PDFKit.PDFDocument, text: string, width: number, style: TextStyle): number {
   if (isPlain(text)) {

@@ -45,7 +45,16 @@ const section = z.discriminatedUnion("kind", [
     note: z.string().optional(),
   }),
   z.strictObject({ kind: z.literal("text"), title: title.optional(), text: z.string().min(1) }),
-  z.strictObject({ kind: z.literal("data_quality"), title: title.default("Appendix: data quality") }),
+  z.strictObject({
+    kind: z.literal("data_quality"),
+    title: title.default("Appendix: data quality"),
+    /**
+     * `full`: the table per source and the first rejected rows (IT, analysts); `summary`: one
+     * paragraph of rows read and the share rejected per source, and where the details are
+     * (readers who act on the figures, not on the data).
+     */
+    detail: z.enum(["full", "summary"]).default("full"),
+  }),
   z.strictObject({ kind: z.literal("page_break") }),
 ]);
 
