@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseConfig } from "../src/config/load.js";
+import { audienceDisplayName } from "../src/config/names.js";
 import type { Config } from "../src/config/schema.js";
 import { createEngine } from "../src/engine/engines.js";
 import { deriveFindings } from "../src/insights/findings.js";
@@ -48,6 +49,7 @@ async function renderAll(): Promise<number> {
   for (const [audience, template] of templates) {
     await renderAudienceReport({
       audience,
+      audienceName: audienceDisplayName(audience, config.audiences[audience]),
       template,
       period,
       previous,

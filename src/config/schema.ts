@@ -27,6 +27,11 @@ const sourcePatterns = z.strictObject(
 const audience = z.strictObject({
   /** Replaces the template's title on the cover and in the metadata. */
   title: z.string().min(1).optional(),
+  /**
+   * What the readers are called on the cover, in the running header and in a mail subject's
+   * `{audience}` ("IT", "Store managers"); by default the key made readable (config/names.ts).
+   */
+  name: z.string().min(1).max(60).optional(),
   /** Template file name under templates/ (without extension); the audience's own name by default. */
   template: slug.optional(),
 });

@@ -10,6 +10,7 @@ import type { ScalarValue } from "../types.js";
 /** What a report mail needs; everything else is read from the run's files on disk. */
 export interface MailContent {
   title: string;
+  /** What the readers are called (`{audience}` in the subject): "IT", not the key `it`. */
   audience: string;
   template: Template;
   /** The period in words and its id. */

@@ -14,7 +14,10 @@ import type { Template } from "./templates/schema.js";
 
 /** Everything one audience's document is made of. */
 export interface AudienceReport {
+  /** The configuration's key: names the chart files. */
   audience: string;
+  /** What its readers are called on the cover and in the running header ("IT"). */
+  audienceName: string;
   template: Template;
   /** Overrides the template's title (from the configuration). */
   title?: string | undefined;
@@ -38,7 +41,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
   const meta = {
     title: input.title ?? input.template.title,
     subtitle: input.template.subtitle,
-    audience: input.audience,
+    audience: input.audienceName,
     period: input.period,
     previous: input.previous,
     generatedAt: input.generatedAt,

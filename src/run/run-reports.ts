@@ -1,4 +1,5 @@
 import path from "node:path";
+import { audienceDisplayName } from "../config/names.js";
 import type { Config } from "../config/schema.js";
 import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
 import { ReportsError } from "../errors.js";
@@ -139,6 +140,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     const { pdf, charts } = await timed("renderMs", () =>
       renderAudienceReport({
         audience,
+        audienceName: audienceDisplayName(audience, settings),
         template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
         title: settings.title,
         period,

@@ -173,6 +173,7 @@ describe("an audience with another audience's template", async () => {
   it("reads them in its PDF", async () => {
     const { pdf } = await renderAudienceReport({
       audience: "execs",
+      audienceName: "Execs",
       template: templates.get("execs") as Template,
       period: context.period,
       previous: context.previous,

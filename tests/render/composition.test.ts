@@ -17,6 +17,7 @@ const STEPS = ["viewed_product", "added_to_cart", "viewed_cart", "checkout_start
 function render(template: Template, results: Record<string, MetricOutput>) {
   return renderAudienceReport({
     audience: "ux",
+    audienceName: "UX",
     template,
     period,
     previous,
