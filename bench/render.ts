@@ -31,6 +31,7 @@ const findings = deriveFindings({
   period,
   thresholds: config.findings,
   sla: config.support.sla_hours,
+  currency: config.currency,
 });
 const templates = await loadTemplates(
   BUNDLED_TEMPLATES,
@@ -59,6 +60,7 @@ async function renderAll(): Promise<number> {
       findings,
       sources,
       rejectLimit: 0.05,
+      currency: config.currency,
     });
   }
   return performance.now() - started;

@@ -18,6 +18,12 @@ const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: "not a known IANA time zone (e.g. Europe/Paris, UTC)" });
 
+/** The codes this Node's Intl can format, so a configured currency always prints. */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+const currency = z.string().refine((code) => CURRENCIES.has(code), {
+  message: "not an ISO 4217 currency code this runtime knows (e.g. EUR, USD, GBP, in capitals)",
+});
+
 const sourcePatterns = z.strictObject(
   Object.fromEntries(SOURCE_NAMES.map((name) => [name, z.string().min(1).optional()])) as {
     [K in (typeof SOURCE_NAMES)[number]]: z.ZodOptional<z.ZodString>;
@@ -119,6 +125,12 @@ export const configSchema = z
   .strictObject({
     /** IANA zone for naive timestamps and period boundaries. */
     timezone: timeZone.default("UTC"),
+    /**
+     * ISO 4217 code of the amounts in the data (carts' `total_value`): money is printed with it
+     * everywhere. The data carries bare numbers, so this is the only place the currency is known.
+     * EUR by default, the currency of the bundled sample's shop.
+     */
+    currency: currency.default("EUR"),
     /**
      * Where the rows are read and the metrics computed: `files` (this machine's files, data.*).
      * Checked against the known engines (src/engine/engines.ts) by the commands that read data.

@@ -74,6 +74,7 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
     maxAttachmentBytes: config.email.max_attachment_mb * 1e6,
     linkBaseUrl: config.email.link_base_url,
     outDir: request.outDir,
+    currency: config.currency,
   });
 
   if (email.mode === "dry-run") {

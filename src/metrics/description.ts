@@ -12,7 +12,9 @@ export type Better = "up" | "down" | null;
 
 /**
  * What a table column holds, which decides how a cell reads (render/values.ts):
- * - `text`: names and text, shown as they are;
+ * - `text`: names and text from the data, shown exactly as written;
+ * - `step`: a configured funnel step's name, shown as its label ("Added to cart");
+ * - `day`, `hour`: a local date or hour, written as the document writes dates;
  * - `count`: a number of things, with thousands separators (a fraction as a decimal);
  * - `plain`: a number that is a code or a level, shown bare (a status code, a rating, an SLA);
  * - `rate`: a share of 1, shown as a percentage;
@@ -22,6 +24,9 @@ export type Better = "up" | "down" | null;
  */
 export type ColumnKind =
   | "text"
+  | "step"
+  | "day"
+  | "hour"
   | "count"
   | "plain"
   | "rate"
@@ -44,6 +49,8 @@ export interface ScalarDescription {
   label: string;
   unit: Exclude<Unit, "table">;
   better: Better;
+  /** For a `name` metric whose value is a configured funnel step: shown as the step's label. */
+  names?: "step";
 }
 
 export interface TableDescription {

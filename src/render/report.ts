@@ -29,6 +29,8 @@ export interface AudienceReport {
   findings: Finding[];
   sources: SourceSummary[];
   rejectLimit: number;
+  /** ISO 4217 code of the data's amounts (the configuration's `currency`). */
+  currency: string;
 }
 
 export interface RenderedReport {
@@ -58,6 +60,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
     period: input.period,
     sources: input.sources,
     rejectLimit: input.rejectLimit,
+    currency: input.currency,
     charts: [],
   };
   for (const section of input.template.sections) {

@@ -128,6 +128,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       period,
       thresholds: request.config.findings,
       sla: request.config.support.sla_hours,
+      currency: request.config.currency,
     }),
   );
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
@@ -151,6 +152,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
         findings,
         sources: summaries,
         rejectLimit: request.config.data.reject_limit,
+        currency: request.config.currency,
       }),
     );
     const file = path.join(periodDir, `${audience}.pdf`);

@@ -116,6 +116,7 @@ const ALL = deriveFindings({
   period: context.period,
   thresholds: context.config.findings,
   sla: context.config.support.sla_hours,
+  currency: "EUR",
 });
 
 const sorted = (names: readonly string[]) => [...names].sort();
@@ -183,6 +184,7 @@ describe("an audience with another audience's template", async () => {
       findings: ALL,
       sources: [],
       rejectLimit: 0.05,
+      currency: "EUR",
     });
     const text = pdfText(pdf).replace(/\s+/g, " ");
     for (const f of theirs.slice(0, 7)) expect(text, f.id).toContain(f.text.slice(0, 40));
@@ -212,6 +214,7 @@ describe("an audience with another audience's template", async () => {
       bcc: [],
       maxAttachmentBytes: 1e6,
       outDir: dir,
+      currency: "EUR",
     });
     const lines = String(mail.text)
       .split("\n")

@@ -27,6 +27,7 @@ function render(template: Template, results: Record<string, MetricOutput>) {
     findings: [],
     sources: [],
     rejectLimit: 0.05,
+    currency: "EUR",
   });
 }
 
@@ -115,7 +116,7 @@ describe("composed documents", () => {
       },
     );
     const text = pdfText(pdf).replace(/\s+/g, " ");
-    expect(text).toContain("Showing the first 3 of 10 rows; 7 more are in metrics.json.");
+    expect(text).toContain("Showing the first 3 of 10 rows; the other 7 are in metrics.json.");
     expect(text).toContain("…");
     expect(text).not.toContain("x".repeat(500));
   });

@@ -72,7 +72,9 @@ describe("audience reports", async () => {
       const output = result.metrics.get(id);
       expect(output?.kind, id).toBe("scalar");
       expect(text, id).toContain(metricInfo(id).label);
-      expect(text, id).toContain(formatScalar(id, output?.kind === "scalar" ? output.value : null));
+      expect(text, id).toContain(
+        formatScalar(id, output?.kind === "scalar" ? output.value : null, config.currency),
+      );
     }
   });
 

@@ -5,7 +5,7 @@ import { formatCount, formatPercent } from "../../util/format.js";
 import { buildChart } from "../charts/chart-kinds.js";
 import { renderChartPng } from "../charts/renderer.js";
 import type { SectionOf } from "../templates/schema.js";
-import { columnLabel, describeChange, formatCell, formatScalar } from "../values.js";
+import { columnLabel, describeChange, formatColumn, formatScalar } from "../values.js";
 import {
   BAD,
   contentWidth,
@@ -32,6 +32,8 @@ export interface SectionContext {
   period: Period;
   sources: SourceSummary[];
   rejectLimit: number;
+  /** The configuration's currency: every amount is printed with it. */
+  currency: string;
   /** Charts drawn, for `--charts`. */
   charts: { name: string; png: Buffer }[];
 }
@@ -105,7 +107,7 @@ export function kpiSection(
     const output = results.get(id);
     const value: ScalarValue = output?.kind === "scalar" ? output.value : null;
     const previous: ScalarValue = output?.kind === "scalar" ? output.previous : null;
-    const change = describeChange(id, value, previous, output === undefined);
+    const change = describeChange(id, value, previous, output === undefined, ctx.currency);
     const colour = change.tone === "good" ? GOOD : change.tone === "bad" ? BAD : NEUTRAL;
     doc.markContent("Artifact", { type: "Layout" });
     doc.roundedRect(x, y, width, height, 4).lineWidth(0.6).strokeColor(RULE).stroke();
@@ -117,7 +119,7 @@ export function kpiSection(
           .fontSize(7.5)
           .fillColor(MUTED)
           .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 19, ellipsis: true });
-        const text = formatScalar(id, value);
+        const text = formatScalar(id, value, ctx.currency);
         // The largest size at which the whole figure fits the tile (a headline number is never cut).
         doc.font(FONT.bold);
         let size = 15;
@@ -201,7 +203,7 @@ export async function chartSection(
   if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
 }
 
-/** A table of one metric, top N rows, saying how many are left out. */
+/** A table of one metric, top N rows (each column formatted as one), saying how many are left out. */
 export function tableSection(
   ctx: SectionContext,
   sect: PDFKit.PDFStructureElement,
@@ -214,6 +216,14 @@ export function tableSection(
     return;
   }
   const shown = rows.slice(0, section.top);
+  const cells = section.columns.map((c) =>
+    formatColumn(
+      section.metric,
+      c,
+      shown.map((row) => row[c] ?? null),
+      ctx.currency,
+    ),
+  );
   drawTable(
     ctx.doc,
     sect,
@@ -221,7 +231,7 @@ export function tableSection(
       label: columnLabel(section.metric, c),
       numeric: !isTextColumn(section.metric, c),
     })),
-    shown.map((row) => section.columns.map((c) => formatCell(section.metric, c, row[c] ?? null))),
+    shown.map((_, i) => cells.map((column) => column[i] as string)),
   );
   ctx.doc.moveDown(0.3);
   if (rows.length > shown.length) {
@@ -229,7 +239,7 @@ export function tableSection(
     paragraph(
       ctx,
       sect,
-      `Showing the first ${shown.length} of ${formatCount(rows.length)} rows; ${formatCount(left)} more ${left === 1 ? "is" : "are"} in metrics.json.`,
+      `Showing the first ${formatCount(shown.length)} of ${formatCount(rows.length)} rows; the other ${formatCount(left)} ${left === 1 ? "is" : "are"} in metrics.json.`,
       { colour: MUTED, size: 8.5 },
     );
   }
