@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import { metricInfo } from "../metrics/catalog.js";
 import { compareKeys } from "../metrics/counter.js";
 import { stepLabel } from "../metrics/sessions.js";
+import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
 import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
@@ -140,7 +141,7 @@ export const availabilityTarget: Rule = ({ results, thresholds }) => {
 
 /** "Top reason shoppers did not order: /checkout - Payment declined (9 sessions)". */
 export const topLossReason: Rule = ({ results }) => {
-  const top = rowsOf(results, "funnel.loss_reasons").find((r) => r.reason !== "No error");
+  const top = rowsOf(results, "funnel.loss_reasons").find((r) => r.reason !== NO_ERROR_REASON);
   if (top === undefined) return [];
   const sessions = top.sessions as number;
   return [

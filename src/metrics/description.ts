@@ -60,6 +60,19 @@ export interface TableDescription {
   better: null;
   /** In the order rows hold them. */
   columns: readonly ColumnDescription[];
+  /** For a table of individual rows rather than counts: how many it keeps of how many. */
+  sample?: TableSample;
+}
+
+/**
+ * A table that lists individual rows (feedback comments) and keeps only the first `limit` of
+ * them: how many there were is the scalar `countedBy`, and `noun` names one row. A report can
+ * then say truthfully how much it shows and how much metrics.json has.
+ */
+export interface TableSample {
+  limit: number;
+  countedBy: string;
+  noun: string;
 }
 
 export type MetricDescription = ScalarDescription | TableDescription;
@@ -75,7 +88,8 @@ export const tableMetric = (
   id: string,
   label: string,
   columns: readonly ColumnDescription[],
-): TableDescription => ({ id, label, unit: "table", better: null, columns });
+  sample?: TableSample,
+): TableDescription => ({ id, label, unit: "table", better: null, columns, ...(sample && { sample }) });
 
 export const column = (name: string, label: string, kind: ColumnKind): ColumnDescription => ({
   name,

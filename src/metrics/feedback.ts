@@ -21,6 +21,8 @@ import { mean, ratio, Sum } from "./sums.js";
  * - `feedback.negative_themes`: negative responses (rating 1-2 or negative text) by theme, a
  *   response counting once per theme its text mentions (keyword lists below).
  */
+const EXAMPLES_KEPT = 20;
+
 export const FEEDBACK_METRICS: readonly MetricDescription[] = [
   scalarMetric("feedback.responses", "Feedback responses", "count"),
   scalarMetric("feedback.rating_mean", "Mean rating", "rating", "up"),
@@ -34,19 +36,22 @@ export const FEEDBACK_METRICS: readonly MetricDescription[] = [
   ]),
   scalarMetric("feedback.mismatches", "Rating and text disagree", "count", "down"),
   scalarMetric("feedback.mismatch_rate", "Share where rating and text disagree", "rate", "down"),
-  tableMetric("feedback.mismatch_examples", "Comments whose tone disagrees with their rating", [
-    column("rating", "Rating", "plain"),
-    column("rating_class", "Rating says", "text"),
-    column("text_class", "Text says", "text"),
-    column("text", "Text", "text"),
-  ]),
+  tableMetric(
+    "feedback.mismatch_examples",
+    "Comments whose tone disagrees with their rating",
+    [
+      column("rating", "Rating", "plain"),
+      column("rating_class", "Rating says", "text"),
+      column("text_class", "Text says", "text"),
+      column("text", "Text", "text"),
+    ],
+    { limit: EXAMPLES_KEPT, countedBy: "feedback.mismatches", noun: "comments" },
+  ),
   tableMetric("feedback.negative_themes", "Themes of negative feedback", [
     column("theme", "Theme", "text"),
     column("responses", "Responses", "count"),
   ]),
 ];
-
-const EXAMPLES_KEPT = 20;
 
 /** Themes of negative feedback, each a list of word stems found in the lower-cased text. */
 export const THEMES: Record<string, readonly string[]> = {

@@ -1,11 +1,12 @@
 import { type FindingFilter, findingsFor } from "../../insights/findings.js";
-import { isTextColumn, metricInfo } from "../../metrics/catalog.js";
+import { metricInfo } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
 import { buildChart } from "../charts/chart-kinds.js";
 import { renderChartPng } from "../charts/renderer.js";
+import { metricNotes, tableView } from "../table-view.js";
 import type { SectionOf } from "../templates/schema.js";
-import { columnLabel, describeChange, formatColumn, formatScalar } from "../values.js";
+import { describeChange, formatScalar } from "../values.js";
 import {
   BAD,
   contentWidth,
@@ -200,49 +201,25 @@ export async function chartSection(
   );
   doc.x = MARGIN_X;
   doc.y = y + section.height + 6;
+  for (const note of metricNotes(section.metric, ctx.results))
+    paragraph(ctx, sect, note, { colour: MUTED, size: 8.5 });
   if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
 }
 
-/** A table of one metric, top N rows (each column formatted as one), saying how many are left out. */
+/** A table of one metric, top N rows, with what it leaves out and where that is (table-view.ts). */
 export function tableSection(
   ctx: SectionContext,
   sect: PDFKit.PDFStructureElement,
   section: SectionOf<"table">,
 ): void {
-  const output = ctx.results.get(section.metric);
-  const rows = output?.kind === "table" ? output.rows : [];
-  if (rows.length === 0) {
+  const view = tableView(section, ctx.results, ctx.currency);
+  if (view === null) {
     paragraph(ctx, sect, NO_DATA, { colour: MUTED });
     return;
   }
-  const shown = rows.slice(0, section.top);
-  const cells = section.columns.map((c) =>
-    formatColumn(
-      section.metric,
-      c,
-      shown.map((row) => row[c] ?? null),
-      ctx.currency,
-    ),
-  );
-  drawTable(
-    ctx.doc,
-    sect,
-    section.columns.map((c) => ({
-      label: columnLabel(section.metric, c),
-      numeric: !isTextColumn(section.metric, c),
-    })),
-    shown.map((_, i) => cells.map((column) => column[i] as string)),
-  );
+  if (view.rows.length > 0) drawTable(ctx.doc, sect, view.columns, view.rows);
   ctx.doc.moveDown(0.3);
-  if (rows.length > shown.length) {
-    const left = rows.length - shown.length;
-    paragraph(
-      ctx,
-      sect,
-      `Showing the first ${formatCount(shown.length)} of ${formatCount(rows.length)} rows; the other ${formatCount(left)} ${left === 1 ? "is" : "are"} in metrics.json.`,
-      { colour: MUTED, size: 8.5 },
-    );
-  }
+  for (const note of view.notes) paragraph(ctx, sect, note, { colour: MUTED, size: 8.5 });
   if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: 8.5 });
 }
 
