@@ -108,7 +108,7 @@ const report = z.strictObject({
   to: z.array(z.email()).default([]),
   cc: z.array(z.email()).default([]),
   bcc: z.array(z.email()).default([]),
-  /** Placeholders: {title}, {audience}, {period} (in words), {period_id}. */
+  /** Placeholders: {title}, {audience} (what its readers are called: config/names.ts), {period} (in words), {period_id}. */
   subject: z.string().min(1).default("{title}: {period}"),
   enabled: z.boolean().default(true),
 });
