@@ -11,6 +11,9 @@ import {
 } from "./sentiment.js";
 import { mean, ratio, Sum } from "./sums.js";
 
+/** Mismatching comments `feedback.mismatch_examples` keeps (the earliest). */
+const EXAMPLES_KEPT = 20;
+
 /**
  * Feedback metrics (docs/data-contract.md §6.7). Empty text has no text class and is left out of
  * the mismatch figures; text in a language the lexicon cannot read has the class "not scored"
@@ -21,8 +24,6 @@ import { mean, ratio, Sum } from "./sums.js";
  * - `feedback.negative_themes`: negative responses (rating 1-2 or negative text) by theme, a
  *   response counting once per theme its text mentions (keyword lists below).
  */
-const EXAMPLES_KEPT = 20;
-
 export const FEEDBACK_METRICS: readonly MetricDescription[] = [
   scalarMetric("feedback.responses", "Feedback responses", "count"),
   scalarMetric("feedback.rating_mean", "Mean rating", "rating", "up"),

@@ -29,7 +29,7 @@ export const ENGLISH_WITHIN = 0.85;
 /** Share of a comment's words that must be known English words when trigrams do not say English. */
 export const ENGLISH_WORD_SHARE = 0.5;
 
-/** Words that say little on their own but are plainly English; AFINN has none of them. */
+/** Words that say little on their own but are plainly English, which AFINN (a list of scored words) lacks. */
 const FUNCTION_WORDS =
   "a an the and or but if so to of in on at by for with from into about after before up down out " +
   "over off back again not no never very too is are was were be been being am it its it's i i'm " +
