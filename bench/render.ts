@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseConfig } from "../src/config/load.js";
+import { audienceDisplayName } from "../src/config/names.js";
 import type { Config } from "../src/config/schema.js";
 import { createEngine } from "../src/engine/engines.js";
 import { deriveFindings } from "../src/insights/findings.js";
@@ -30,6 +31,7 @@ const findings = deriveFindings({
   period,
   thresholds: config.findings,
   sla: config.support.sla_hours,
+  currency: config.currency,
 });
 const templates = await loadTemplates(
   BUNDLED_TEMPLATES,
@@ -48,6 +50,7 @@ async function renderAll(): Promise<number> {
   for (const [audience, template] of templates) {
     await renderAudienceReport({
       audience,
+      audienceName: audienceDisplayName(audience, config.audiences[audience]),
       template,
       period,
       previous,
@@ -57,6 +60,7 @@ async function renderAll(): Promise<number> {
       findings,
       sources,
       rejectLimit: 0.05,
+      currency: config.currency,
     });
   }
   return performance.now() - started;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import Sentiment from "sentiment";
 import { loadConfig } from "../src/config/load.js";
-import { classifyText, ratingClass, type TextClass } from "../src/metrics/sentiment.js";
+import { classifyText, NOT_SCORED, ratingClass, type TextClass } from "../src/metrics/sentiment.js";
 import type { Feedback } from "../src/types.js";
 import { ingestAll } from "../tests/helpers/sequential-pass.js";
 
@@ -36,12 +36,15 @@ for (const dir of dirs.map((d) => path.resolve(d))) {
     },
   );
   const withText = rows.filter((r) => r.feedback_text.trim() !== "");
-  const agree = withText.filter(
+  // Agreement is measured where the report measures mismatches: over the texts that are scored.
+  const scored = withText.filter((r) => classifyText(r.feedback_text, thresholds) !== NOT_SCORED);
+  const agree = scored.filter(
     (r) => classifyText(r.feedback_text, thresholds) === ratingClass(r.rating),
   ).length;
-  const agreePlain = withText.filter((r) => plainClass(r.feedback_text) === ratingClass(r.rating)).length;
-  const pct = (n: number) => `${((n / withText.length) * 100).toFixed(1)} %`;
+  const agreePlain = scored.filter((r) => plainClass(r.feedback_text) === ratingClass(r.rating)).length;
+  const pct = (n: number) => `${((n / scored.length) * 100).toFixed(1)} %`;
   console.log(
-    `${path.relative(root, dir)}: ${withText.length} texts; agreement with lexicon ${agree}/${withText.length} (${pct(agree)}), plain AFINN ${agreePlain}/${withText.length} (${pct(agreePlain)})`,
+    `${path.relative(root, dir)}: ${withText.length} texts, ${withText.length - scored.length} not scored; ` +
+      `agreement with lexicon ${agree}/${scored.length} (${pct(agree)}), plain AFINN ${agreePlain}/${scored.length} (${pct(agreePlain)})`,
   );
 }

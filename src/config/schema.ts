@@ -18,6 +18,12 @@ const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: "not a known IANA time zone (e.g. Europe/Paris, UTC)" });
 
+/** The codes this Node's Intl can format, so a configured currency always prints. */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+const currency = z.string().refine((code) => CURRENCIES.has(code), {
+  message: "not an ISO 4217 currency code this runtime knows (e.g. EUR, USD, GBP, in capitals)",
+});
+
 const sourcePatterns = z.strictObject(
   Object.fromEntries(SOURCE_NAMES.map((name) => [name, z.string().min(1).optional()])) as {
     [K in (typeof SOURCE_NAMES)[number]]: z.ZodOptional<z.ZodString>;
@@ -27,6 +33,11 @@ const sourcePatterns = z.strictObject(
 const audience = z.strictObject({
   /** Replaces the template's title on the cover and in the metadata. */
   title: z.string().min(1).optional(),
+  /**
+   * What the readers are called on the cover, in the running header and in a mail subject's
+   * `{audience}` ("IT", "Store managers"); by default the key made readable (config/names.ts).
+   */
+  name: z.string().min(1).max(60).optional(),
   /** Template file name under templates/ (without extension); the audience's own name by default. */
   template: slug.optional(),
 });
@@ -97,7 +108,7 @@ const report = z.strictObject({
   to: z.array(z.email()).default([]),
   cc: z.array(z.email()).default([]),
   bcc: z.array(z.email()).default([]),
-  /** Placeholders: {title}, {audience}, {period} (in words), {period_id}. */
+  /** Placeholders: {title}, {audience} (what its readers are called: config/names.ts), {period} (in words), {period_id}. */
   subject: z.string().min(1).default("{title}: {period}"),
   enabled: z.boolean().default(true),
 });
@@ -114,6 +125,12 @@ export const configSchema = z
   .strictObject({
     /** IANA zone for naive timestamps and period boundaries. */
     timezone: timeZone.default("UTC"),
+    /**
+     * ISO 4217 code of the amounts in the data (carts' `total_value`): money is printed with it
+     * everywhere. The data carries bare numbers, so this is the only place the currency is known.
+     * EUR by default, the currency of the bundled sample's shop.
+     */
+    currency: currency.default("EUR"),
     /**
      * Where the rows are read and the metrics computed: `files` (this machine's files, data.*).
      * Checked against the known engines (src/engine/engines.ts) by the commands that read data.

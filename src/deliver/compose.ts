@@ -10,6 +10,7 @@ import type { ScalarValue } from "../types.js";
 /** What a report mail needs; everything else is read from the run's files on disk. */
 export interface MailContent {
   title: string;
+  /** What the readers are called (`{audience}` in the subject): "IT", not the key `it`. */
   audience: string;
   template: Template;
   /** The period in words and its id. */
@@ -25,6 +26,8 @@ export interface MailContent {
   maxAttachmentBytes: number;
   linkBaseUrl?: string | undefined;
   outDir: string;
+  /** ISO 4217 code of the data's amounts, for the headline figures. */
+  currency: string;
 }
 
 const TONE_COLOURS = { good: "#007a4d", bad: "#c0392b", neutral: "#52606d" };
@@ -47,10 +50,16 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const kpiIds = content.template.sections.find((s) => s.kind === "kpis")?.metrics ?? [];
   const kpis = kpiIds.map((id) => {
     const entry = metrics.metrics[id];
-    const change = describeChange(id, entry?.value ?? null, entry?.previous ?? null, entry === undefined);
+    const change = describeChange(
+      id,
+      entry?.value ?? null,
+      entry?.previous ?? null,
+      entry === undefined,
+      content.currency,
+    );
     return {
       label: metricInfo(id).label,
-      value: entry === undefined ? "n/a" : formatScalar(id, entry.value ?? null),
+      value: entry === undefined ? "n/a" : formatScalar(id, entry.value ?? null, content.currency),
       change,
     };
   });

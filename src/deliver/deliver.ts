@@ -1,5 +1,6 @@
 import path from "node:path";
 import nodemailer from "nodemailer";
+import { audienceDisplayName } from "../config/names.js";
 import type { Config, ReportConfig } from "../config/schema.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type Delivery, deliveredTo, readHistory } from "../output/history.js";
@@ -59,7 +60,7 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
   const periodDir = path.dirname(pdfPath);
   const message = await composeMail({
     title: config.audiences[report.audience]?.title ?? request.template.title,
-    audience: report.audience,
+    audience: audienceDisplayName(report.audience, config.audiences[report.audience]),
     template: request.template,
     periodText: formatPeriod(period.from, period.to, period.timezone),
     periodId: period.id,
@@ -73,6 +74,7 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
     maxAttachmentBytes: config.email.max_attachment_mb * 1e6,
     linkBaseUrl: config.email.link_base_url,
     outDir: request.outDir,
+    currency: config.currency,
   });
 
   if (email.mode === "dry-run") {

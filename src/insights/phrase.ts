@@ -1,6 +1,5 @@
-import { Temporal } from "temporal-polyfill";
 import type { Period } from "../types.js";
-import { formatByUnit } from "../util/format.js";
+import { formatByUnit, formatLocalDate } from "../util/format.js";
 
 /** A metric value in a sentence, by its unit. */
 export const phraseValue = formatByUnit;
@@ -20,12 +19,5 @@ export function medianDayOf(period: Period): string {
   return "its median day";
 }
 
-/** `Tue 10 Nov` for a local date `2026-11-10`. */
-export function phraseDay(isoDate: string): string {
-  const date = Temporal.PlainDate.from(isoDate);
-  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][date.dayOfWeek - 1];
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
-    date.month - 1
-  ];
-  return `${weekday} ${date.day} ${month}`;
-}
+/** `Tue, 10 Nov 2026` for a local date `2026-11-10`: as tables and the cover write dates. */
+export const phraseDay = formatLocalDate;

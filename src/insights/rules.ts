@@ -1,8 +1,10 @@
 import type { Config } from "../config/schema.js";
 import { metricInfo } from "../metrics/catalog.js";
 import { compareKeys } from "../metrics/counter.js";
+import { stepLabel } from "../metrics/sessions.js";
+import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
-import { formatChange, formatMs, formatPoints, formatRate } from "../util/format.js";
+import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
 
 /** What a rule sees: the metric results, the period, and the thresholds of the configuration. */
@@ -11,6 +13,8 @@ export interface RuleContext {
   period: Period;
   thresholds: Config["findings"];
   sla: Config["support"]["sla_hours"];
+  /** The configuration's currency, for sentences about money. */
+  currency: string;
 }
 
 export type Rule = (context: RuleContext) => Finding[];
@@ -41,7 +45,7 @@ const WATCHED: readonly string[] = [
  * moved by at least the configured points (rates) or share (everything else). Never from a null:
  * both periods must have a number, and a share needs a previous value other than 0.
  */
-export const metricChanges: Rule = ({ results, period, thresholds }) =>
+export const metricChanges: Rule = ({ results, period, thresholds, currency }) =>
   WATCHED.flatMap((id) => {
     const output = results.get(id);
     if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
@@ -67,7 +71,7 @@ export const metricChanges: Rule = ({ results, period, thresholds }) =>
         id: `change:${id}`,
         topic: "change",
         severity: worse ? (size >= 5 ? "critical" : "warning") : "info",
-        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit)} to ${phraseValue(value, info.unit)} (${change}) ${comparedWith(period)}`,
+        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit, currency)} to ${phraseValue(value, info.unit, currency)} (${change}) ${comparedWith(period)}`,
         metrics: [id],
         weight: size,
       },
@@ -137,7 +141,7 @@ export const availabilityTarget: Rule = ({ results, thresholds }) => {
 
 /** "Top reason shoppers did not order: /checkout - Payment declined (9 sessions)". */
 export const topLossReason: Rule = ({ results }) => {
-  const top = rowsOf(results, "funnel.loss_reasons").find((r) => r.reason !== "No error");
+  const top = rowsOf(results, "funnel.loss_reasons").find((r) => r.reason !== NO_ERROR_REASON);
   if (top === undefined) return [];
   const sessions = top.sessions as number;
   return [
@@ -145,14 +149,14 @@ export const topLossReason: Rule = ({ results }) => {
       id: "funnel:top-loss-reason",
       topic: "funnel",
       severity: "warning",
-      text: `Top reason shoppers did not order: ${top.reason} (${sessions} ${sessions === 1 ? "session" : "sessions"})`,
+      text: `Top reason shoppers did not order: ${top.reason} (${formatCount(sessions)} ${sessions === 1 ? "session" : "sessions"})`,
       metrics: ["funnel.loss_reasons"],
       weight: sessions,
     },
   ];
 };
 
-/** "Most shoppers are lost before added to cart: 196 of 375 sessions (52 %)". */
+/** "Most shoppers are lost before “Added to cart”: 196 of 375 sessions (52 %)". */
 export const largestDrop: Rule = ({ results }) => {
   const details = rowsOf(results, "funnel.step_details");
   const step = results.get("funnel.largest_drop_step");
@@ -166,7 +170,7 @@ export const largestDrop: Rule = ({ results }) => {
       id: "funnel:largest-drop",
       topic: "funnel",
       severity: "info",
-      text: `Most shoppers are lost before "${String(row.step).replaceAll("_", " ")}": ${row.dropped} of ${before.sessions} sessions (${formatRate(row.drop_share as number)})`,
+      text: `Most shoppers are lost before \u201C${stepLabel(String(row.step))}\u201D: ${formatCount(row.dropped as number)} of ${formatCount(before.sessions as number)} sessions (${formatRate(row.drop_share as number)})`,
       metrics: ["funnel.step_details", "funnel.largest_drop_step"],
       weight: row.drop_share as number,
     },
@@ -210,7 +214,7 @@ export const slaBreaches: Rule = ({ results }) =>
         topic: "sla",
         // Warning, not info, so a template can take only the breaches that need a manager.
         severity: urgent ? "warning" : "info",
-        text: `${n} ${r.priority === "urgent" ? "urgent" : `${r.priority}-priority`} ${n === 1 ? "ticket" : "tickets"} breached ${n === 1 ? "its" : "their"} ${r.sla_h} h SLA`,
+        text: `${formatCount(n)} ${r.priority === "urgent" ? "urgent" : `${r.priority}-priority`} ${n === 1 ? "ticket" : "tickets"} breached ${n === 1 ? "its" : "their"} ${r.sla_h} h SLA`,
         metrics: ["support.by_priority"],
         weight: n * ({ urgent: 3, high: 2 }[r.priority as string] ?? 1),
       } satisfies Finding;

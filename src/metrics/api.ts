@@ -49,12 +49,12 @@ export const API_METRICS: readonly MetricDescription[] = [
     column("count", "Count", "count"),
   ]),
   tableMetric("api.hourly", "Requests and errors by hour", [
-    column("hour", "Hour", "text"),
+    column("hour", "Hour", "hour"),
     column("requests", "Requests", "count"),
     column("errors", "Errors", "count"),
   ]),
   tableMetric("api.daily_by_service", "Requests and 5xx by day and service", [
-    column("day", "Day", "text"),
+    column("day", "Day", "day"),
     column("service", "Service", "text"),
     column("requests", "Requests", "count"),
     column("server_errors", "5xx", "count"),

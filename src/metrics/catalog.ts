@@ -58,7 +58,9 @@ export function tableColumn(id: string, name: string): ColumnDescription {
   return found;
 }
 
-/** Does this column of a table metric hold names or text, never a number? */
+const TEXT_KINDS: ReadonlySet<string> = new Set(["text", "step", "day", "hour"]);
+
+/** Does this column of a table metric hold names, text or dates, never a number? */
 export function isTextColumn(id: string, name: string): boolean {
-  return tableColumn(id, name).kind === "text";
+  return TEXT_KINDS.has(tableColumn(id, name).kind);
 }

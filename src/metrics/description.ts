@@ -12,7 +12,9 @@ export type Better = "up" | "down" | null;
 
 /**
  * What a table column holds, which decides how a cell reads (render/values.ts):
- * - `text`: names and text, shown as they are;
+ * - `text`: names and text from the data, shown exactly as written;
+ * - `step`: a configured funnel step's name, shown as its label ("Added to cart");
+ * - `day`, `hour`: a local date or hour, written as the document writes dates;
  * - `count`: a number of things, with thousands separators (a fraction as a decimal);
  * - `plain`: a number that is a code or a level, shown bare (a status code, a rating, an SLA);
  * - `rate`: a share of 1, shown as a percentage;
@@ -22,6 +24,9 @@ export type Better = "up" | "down" | null;
  */
 export type ColumnKind =
   | "text"
+  | "step"
+  | "day"
+  | "hour"
   | "count"
   | "plain"
   | "rate"
@@ -44,6 +49,8 @@ export interface ScalarDescription {
   label: string;
   unit: Exclude<Unit, "table">;
   better: Better;
+  /** For a `name` metric whose value is a configured funnel step: shown as the step's label. */
+  names?: "step";
 }
 
 export interface TableDescription {
@@ -53,6 +60,19 @@ export interface TableDescription {
   better: null;
   /** In the order rows hold them. */
   columns: readonly ColumnDescription[];
+  /** For a table of individual rows rather than counts: how many it keeps of how many. */
+  sample?: TableSample;
+}
+
+/**
+ * A table that lists individual rows (feedback comments) and keeps only the first `limit` of
+ * them: how many there were is the scalar `countedBy`, and `noun` names one row. A report can
+ * then say truthfully how much it shows and how much metrics.json has.
+ */
+export interface TableSample {
+  limit: number;
+  countedBy: string;
+  noun: string;
 }
 
 export type MetricDescription = ScalarDescription | TableDescription;
@@ -68,7 +88,8 @@ export const tableMetric = (
   id: string,
   label: string,
   columns: readonly ColumnDescription[],
-): TableDescription => ({ id, label, unit: "table", better: null, columns });
+  sample?: TableSample,
+): TableDescription => ({ id, label, unit: "table", better: null, columns, ...(sample && { sample }) });
 
 export const column = (name: string, label: string, kind: ColumnKind): ColumnDescription => ({
   name,

@@ -2,12 +2,23 @@ import type { Feedback } from "../types.js";
 import { Counter, compareKeys, counterTable } from "./counter.js";
 import { column, describedBy, type MetricDescription, scalarMetric, tableMetric } from "./description.js";
 import { type MetricContext, type MetricModule, scalar, table, type Windowed, windowed } from "./module.js";
-import { classifyText, ratingClass, type SentimentThresholds, type TextClass } from "./sentiment.js";
+import {
+  classifyText,
+  NOT_SCORED,
+  ratingClass,
+  type SentimentThresholds,
+  type TextClass,
+} from "./sentiment.js";
 import { mean, ratio, Sum } from "./sums.js";
+
+/** Mismatching comments `feedback.mismatch_examples` keeps (the earliest). */
+const EXAMPLES_KEPT = 20;
 
 /**
  * Feedback metrics (docs/data-contract.md §6.7). Empty text has no text class and is left out of
- * the mismatch figures. Project IDs:
+ * the mismatch figures; text in a language the lexicon cannot read has the class "not scored"
+ * and is left out of the mismatch figures and the themes (its tone is unknown, and counting it
+ * as neutral would make every such comment on a good or bad rating a mismatch). Project IDs:
  * - `feedback.mismatch_examples`: up to 20 responses whose text and rating disagree (earliest
  *   first), for the UX report;
  * - `feedback.negative_themes`: negative responses (rating 1-2 or negative text) by theme, a
@@ -26,19 +37,22 @@ export const FEEDBACK_METRICS: readonly MetricDescription[] = [
   ]),
   scalarMetric("feedback.mismatches", "Rating and text disagree", "count", "down"),
   scalarMetric("feedback.mismatch_rate", "Share where rating and text disagree", "rate", "down"),
-  tableMetric("feedback.mismatch_examples", "Comments whose tone disagrees with their rating", [
-    column("rating", "Rating", "plain"),
-    column("rating_class", "Rating says", "text"),
-    column("text_class", "Text says", "text"),
-    column("text", "Text", "text"),
-  ]),
+  tableMetric(
+    "feedback.mismatch_examples",
+    "Comments whose tone disagrees with their rating",
+    [
+      column("rating", "Rating", "plain"),
+      column("rating_class", "Rating says", "text"),
+      column("text_class", "Text says", "text"),
+      column("text", "Text", "text"),
+    ],
+    { limit: EXAMPLES_KEPT, countedBy: "feedback.mismatches", noun: "comments" },
+  ),
   tableMetric("feedback.negative_themes", "Themes of negative feedback", [
     column("theme", "Theme", "text"),
     column("responses", "Responses", "count"),
   ]),
 ];
-
-const EXAMPLES_KEPT = 20;
 
 /** Themes of negative feedback, each a list of word stems found in the lower-cased text. */
 export const THEMES: Record<string, readonly string[]> = {
@@ -76,7 +90,8 @@ interface FeedbackPeriod {
   ratingSum: Sum;
   ratings: number[];
   textClasses: Counter;
-  withText: number;
+  /** Rows whose text was scored: what the mismatch rate is a share of. */
+  scored: number;
   mismatches: number;
   examples: Example[];
   themes: Counter;
@@ -92,7 +107,7 @@ export function createFeedbackMetrics(
       ratingSum: new Sum(),
       ratings: [0, 0, 0, 0, 0],
       textClasses: new Counter(),
-      withText: 0,
+      scored: 0,
       mismatches: 0,
       examples: [],
       themes: new Counter(),
@@ -103,9 +118,11 @@ export function createFeedbackMetrics(
       s.ratings[r.rating - 1] = (s.ratings[r.rating - 1] ?? 0) + 1;
       const textClass = classifyText(r.feedback_text, thresholds);
       const byRating = ratingClass(r.rating);
+      if (textClass !== null) s.textClasses.add(textClass);
+      // Text the lexicon cannot read has no tone to compare or to theme: it is only counted.
+      if (textClass === NOT_SCORED) return;
       if (textClass !== null) {
-        s.withText += 1;
-        s.textClasses.add(textClass);
+        s.scored += 1;
         if (textClass !== byRating) {
           s.mismatches += 1;
           keepExample(s.examples, {
@@ -128,7 +145,7 @@ export function createFeedbackMetrics(
       a.ratingSum.merge(b.ratingSum);
       a.ratings = a.ratings.map((n, i) => n + (b.ratings[i] ?? 0));
       a.textClasses.merge(b.textClasses);
-      a.withText += b.withText;
+      a.scored += b.scored;
       a.mismatches += b.mismatches;
       for (const example of b.examples) keepExample(a.examples, example);
       a.themes.merge(b.themes);
@@ -158,7 +175,7 @@ export function createFeedbackMetrics(
           counterTable(p.textClasses, "class", "count"),
         ),
         "feedback.mismatches": scalar(c.mismatches, p.mismatches),
-        "feedback.mismatch_rate": scalar(ratio(c.mismatches, c.withText), ratio(p.mismatches, p.withText)),
+        "feedback.mismatch_rate": scalar(ratio(c.mismatches, c.scored), ratio(p.mismatches, p.scored)),
         "feedback.mismatch_examples": table(examples(c), examples(p)),
         "feedback.negative_themes": table(
           counterTable(c.themes, "theme", "responses"),

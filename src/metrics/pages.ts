@@ -11,7 +11,7 @@ export const PAGES_METRICS: readonly MetricDescription[] = [
   scalarMetric("pages.load_mean_ms", "Mean page load", "ms", "down"),
   scalarMetric("pages.load_p75_ms", "Page load p75", "ms", "down"),
   tableMetric("pages.by_url", "Page loads by URL", [
-    column("url", "Url", "text"),
+    column("url", "URL", "text"),
     column("loads", "Loads", "count"),
     column("mean_ms", "Mean", "ms"),
     column("p50_ms", "p50", "ms"),

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import Sentiment from "sentiment";
+import { isScorable } from "./language.js";
 
 /**
  * Text class of a feedback comment: the `sentiment` package (AFINN-165) with the project's domain
@@ -12,6 +13,13 @@ import Sentiment from "sentiment";
  * writes into the package's shared English word list and so changes every later call.
  */
 export type TextClass = "negative" | "neutral" | "positive";
+
+/**
+ * The class of text the lexicon cannot read (language.ts): counted in `feedback.text_classes`
+ * but never compared with a rating.
+ */
+export const NOT_SCORED = "not scored";
+export type TextVerdict = TextClass | typeof NOT_SCORED;
 
 export interface SentimentThresholds {
   /** Comparative score at or above which a text is positive. */
@@ -30,12 +38,13 @@ function shopAnalyzer(): Sentiment {
   const lexicon = JSON.parse(readFileSync(LEXICON_FILE, "utf8")) as {
     negators: string[];
     words: Record<string, number>;
+    other_languages: Record<string, number>;
   };
   const english = englishLanguage();
   const negators = new Set([...Object.keys(english.negators), ...lexicon.negators]);
   const made = new Sentiment();
   made.registerLanguage(LANGUAGE, {
-    labels: { ...english.labels, ...lexicon.words },
+    labels: { ...english.labels, ...lexicon.words, ...lexicon.other_languages },
     scoringStrategy: {
       apply(tokens: string[], cursor: number, tokenScore: number): number {
         return cursor > 0 && negators.has(tokens[cursor - 1] as string) ? -tokenScore : tokenScore;
@@ -51,9 +60,10 @@ export function comparativeScore(text: string): number {
   return shopAnalyzer().analyze(text, { language: LANGUAGE }).comparative;
 }
 
-/** The text class, or null for empty text (which has no class). */
-export function classifyText(text: string, thresholds: SentimentThresholds): TextClass | null {
+/** The text class, "not scored" for text the lexicon cannot read, or null for empty text (no class). */
+export function classifyText(text: string, thresholds: SentimentThresholds): TextVerdict | null {
   if (text.trim() === "") return null;
+  if (!isScorable(text)) return NOT_SCORED;
   const score = comparativeScore(text);
   if (score >= thresholds.positive_at) return "positive";
   if (score <= thresholds.negative_at) return "negative";

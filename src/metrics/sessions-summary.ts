@@ -5,6 +5,9 @@ import type { FunnelStep } from "./sessions.js";
 import { ratio } from "./sums.js";
 import { percentiles, ValueList } from "./value-list.js";
 
+/** The loss reason of a session that showed no error (docs/data-contract.md §6.1). */
+export const NO_ERROR_REASON = "No error";
+
 /**
  * One period's figures from the sessions state: the sessions whose first event falls in the
  * period, their funnel stages and the gaps between steps, loss reasons, errors and searches.
@@ -44,7 +47,7 @@ export function summarize(state: SessionsState, period: Period, steps: readonly 
     }
     if (stage === last) timeToConvert.push((stepTime(last) - stepTime(0)) / 1000);
     if (Number.isFinite(stepTime(0)) && !Number.isFinite(stepTime(last))) {
-      lossReasons.add(state.errorReason.get(r) ?? "No error");
+      lossReasons.add(state.errorReason.get(r) ?? NO_ERROR_REASON);
     }
     const pairs = state.errorPairs.get(r);
     if (pairs !== undefined) for (const pair of pairs) errorPairs.add(pair);

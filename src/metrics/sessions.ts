@@ -56,6 +56,27 @@ const DEFAULT_STEP_LABELS: Record<string, string> = {
   order_placed: "Orders placed",
 };
 
+/** What the default steps are called where a step is named (tables, findings, KPI values). */
+const DEFAULT_STEP_NAMES: Record<string, string> = {
+  viewed_product: "Viewed a product",
+  added_to_cart: "Added to cart",
+  viewed_cart: "Went to the cart",
+  checkout_started: "Started checkout",
+  order_placed: "Placed an order",
+};
+
+/**
+ * A funnel step as a reader sees it: a configured step name is an identifier (`added_to_cart`),
+ * so a report shows the default steps' names above and any other step's name with spaces and a
+ * capital ("gift_wrap_chosen" → "Gift wrap chosen").
+ */
+export function stepLabel(step: string): string {
+  const known = DEFAULT_STEP_NAMES[step];
+  if (known !== undefined) return known;
+  const words = step.replaceAll("_", " ");
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
 /** The metric `funnel.<step>`: sessions that reached the step (and every step before it). */
 export function funnelStepMetric(step: string): MetricDescription {
   const label = DEFAULT_STEP_LABELS[step] ?? `Sessions: ${step.replaceAll("_", " ")}`;
@@ -72,7 +93,7 @@ export function sessionsMetrics(steps: readonly string[]): MetricDescription[] {
     ...steps.map(funnelStepMetric),
     scalarMetric("funnel.conversion", "Checkout conversion", "rate", "up"),
     tableMetric("funnel.steps", "Funnel steps", [
-      column("step", "Step", "text"),
+      column("step", "Step", "step"),
       column("sessions", "Sessions", "count"),
       column("rate_from_previous", "Of previous step", "rate"),
       column("dropped", "Dropped", "count"),
@@ -92,14 +113,14 @@ export function sessionsMetrics(steps: readonly string[]): MetricDescription[] {
       column("count", "Count", "count"),
     ]),
     tableMetric("funnel.step_details", "Funnel drop-off and timing by step", [
-      column("step", "Step", "text"),
+      column("step", "Step", "step"),
       column("sessions", "Sessions", "count"),
       column("dropped", "Dropped", "count"),
       column("drop_share", "Drop-off", "rate"),
       column("median_s", "Median time", "seconds"),
       column("p90_s", "p90 time", "seconds"),
     ]),
-    scalarMetric("funnel.largest_drop_step", "Step losing most shoppers", "name"),
+    { ...scalarMetric("funnel.largest_drop_step", "Step losing most shoppers", "name"), names: "step" },
     scalarMetric("funnel.largest_drop_sessions", "Sessions lost at that step", "count", "down"),
   ];
 }

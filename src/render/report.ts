@@ -14,7 +14,10 @@ import type { Template } from "./templates/schema.js";
 
 /** Everything one audience's document is made of. */
 export interface AudienceReport {
+  /** The configuration's key: names the chart files. */
   audience: string;
+  /** What its readers are called on the cover and in the running header ("IT"). */
+  audienceName: string;
   template: Template;
   /** Overrides the template's title (from the configuration). */
   title?: string | undefined;
@@ -26,6 +29,8 @@ export interface AudienceReport {
   findings: Finding[];
   sources: SourceSummary[];
   rejectLimit: number;
+  /** ISO 4217 code of the data's amounts (the configuration's `currency`). */
+  currency: string;
 }
 
 export interface RenderedReport {
@@ -38,7 +43,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
   const meta = {
     title: input.title ?? input.template.title,
     subtitle: input.template.subtitle,
-    audience: input.audience,
+    audience: input.audienceName,
     period: input.period,
     previous: input.previous,
     generatedAt: input.generatedAt,
@@ -55,6 +60,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
     period: input.period,
     sources: input.sources,
     rejectLimit: input.rejectLimit,
+    currency: input.currency,
     charts: [],
   };
   for (const section of input.template.sections) {

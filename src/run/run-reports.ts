@@ -1,4 +1,5 @@
 import path from "node:path";
+import { audienceDisplayName } from "../config/names.js";
 import type { Config } from "../config/schema.js";
 import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
 import { ReportsError } from "../errors.js";
@@ -127,6 +128,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       period,
       thresholds: request.config.findings,
       sla: request.config.support.sla_hours,
+      currency: request.config.currency,
     }),
   );
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
@@ -139,6 +141,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     const { pdf, charts } = await timed("renderMs", () =>
       renderAudienceReport({
         audience,
+        audienceName: audienceDisplayName(audience, settings),
         template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
         title: settings.title,
         period,
@@ -149,6 +152,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
         findings,
         sources: summaries,
         rejectLimit: request.config.data.reject_limit,
+        currency: request.config.currency,
       }),
     );
     const file = path.join(periodDir, `${audience}.pdf`);

@@ -32,6 +32,23 @@ export function formatDate(instant: number, timeZone: string): string {
   return formatter(timeZone, "date", DATE).format(instant);
 }
 
+/** A local date `2026-11-10` as the document writes dates: `Tue, 10 Nov 2026`. */
+export function formatLocalDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  if (y === undefined || m === undefined || d === undefined) return isoDate;
+  const instant = Date.UTC(y, m - 1, d);
+  return Number.isFinite(instant) ? formatDate(instant, "UTC") : isoDate;
+}
+
+/**
+ * A local hour as written in metrics.json (`2026-11-09T08:00:00+01:00`, its wall time and
+ * offset) the way the document writes times: `Mon, 9 Nov 2026, 08:00`.
+ */
+export function formatLocalHour(hour: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(hour);
+  return match === null ? hour : `${formatLocalDate(match[1] as string)}, ${match[2]}`;
+}
+
 /** A period [from, to) as readers say it: the last day shown is the day before `to` when `to` is midnight. */
 export function formatPeriod(from: number, to: number, timeZone: string): string {
   const midnight = (instant: number) => formatter(timeZone, "time", TIME).format(instant) === "00:00";
@@ -65,7 +82,6 @@ function formatter(
 import type { Unit } from "../types.js";
 
 const MINUS = "\u2212";
-const grouped2 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const upTo1 = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
 
 /** A rate as readers want it: `48 %`, `4.4 %` below 10 %, `99.26 %` above 99 %. */
@@ -90,19 +106,42 @@ export function formatChange(share: number): string {
   return `${signed(trimZeros(Math.abs(pct).toFixed(digits)), pct)} %`;
 }
 
-/** Milliseconds: `361 ms`, or seconds from one second on: `1.5 s`. */
+/** Milliseconds: `361 ms`, or seconds from one second on, always with one decimal: `1.0 s`, `1.5 s`. */
 export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${upTo1.format(ms / 1000)} s` : `${Math.round(ms)} ms`;
+  return ms >= 1000 ? `${formatFixed(ms / 1000, 1)} s` : `${Math.round(ms)} ms`;
 }
 
-/** An amount of money (no currency is known): `5,948.01`. */
-export function formatMoney(value: number): string {
-  return grouped2.format(value);
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * An amount in the configured currency, as Intl writes it in British English: `€5,948.01`,
+ * `£12.50`, `US$3.00`, `JP¥1,200` (the currency's own number of decimals). A negative amount
+ * takes the document's minus sign, as every other figure does.
+ */
+export function formatMoney(value: number, currency: string): string {
+  let format = moneyFormats.get(currency);
+  if (format === undefined) {
+    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(value).replace("-", MINUS);
 }
 
 /** A number with at most one decimal: `3.4`, `29.1`. */
 export function formatDecimal(value: number): string {
   return upTo1.format(value);
+}
+
+const fixedFormats = new Map<number, Intl.NumberFormat>();
+
+/** A number with exactly `digits` decimals and thousands grouped: `1.0`, `1,234.5`. */
+export function formatFixed(value: number, digits: number): string {
+  let format = fixedFormats.get(digits);
+  if (format === undefined) {
+    format = new Intl.NumberFormat("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    fixedFormats.set(digits, format);
+  }
+  return format.format(value).replace("-", MINUS);
 }
 
 function signed(magnitude: string, value: number): string {
@@ -113,25 +152,30 @@ function trimZeros(text: string): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
 
-/** A number by the unit of its metric: `48 %`, `1.5 s`, `5,948.01`, `29.1 h`, `3.4`, `1,747`. */
-export function formatByUnit(value: number, unit: Unit): string {
+/**
+ * A number by the unit of its metric: `48 %`, `1.5 s`, `€5,948.01`, `29.1 h`, `3.4`, `1,747`.
+ * `currency` is the configuration's: only money reads it, but every caller must know it, so an
+ * amount can never be printed without one.
+ */
+export function formatByUnit(value: number, unit: Unit, currency: string): string {
   switch (unit) {
     case "rate":
       return formatRate(value);
     case "ms":
       return formatMs(value);
     case "money":
-      return formatMoney(value);
+      return formatMoney(value, currency);
+    // One decimal always, so a figure and the one it is compared with read alike ("4.0 h vs 4.5 h").
     case "hours":
-      return `${formatDecimal(value)} h`;
+      return `${formatFixed(value, 1)} h`;
     case "minutes":
-      return `${formatDecimal(value)} min`;
+      return `${formatFixed(value, 1)} min`;
     case "seconds":
-      return value >= 120 ? `${formatDecimal(value / 60)} min` : `${Math.round(value)} s`;
+      return value >= 120 ? `${formatFixed(value / 60, 1)} min` : `${Math.round(value)} s`;
     case "rating":
       return value.toFixed(1);
     case "ratio":
-      return formatDecimal(value);
+      return formatFixed(value, 1);
     default:
       return formatCount(value);
   }

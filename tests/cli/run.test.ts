@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { audienceDisplayName } from "../../src/config/names.js";
 import { CONTRACT_IDS } from "../fixtures-contract-ids.js";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
@@ -92,7 +93,7 @@ describe("reports run", () => {
     for (const audience of AUDIENCES) {
       const file = path.join(periodDir, `${audience}.pdf`);
       const text = pdftotext(file);
-      expect(text).toContain(`For: ${audience}`);
+      expect(text).toContain(`For: ${audienceDisplayName(audience, undefined)}`);
       expect(text).toContain("Period: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
       expect(text).toContain("Generated: Mon, 16 Nov 2026, 08:00 (Europe/Paris)");
       expect(text).toMatch(/Page 1 of \d/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.js";
+import { audienceDisplayName } from "../../src/config/names.js";
 import { ReportsError } from "../../src/errors.js";
 import { useTempDirs, write } from "../helpers/files.js";
 
@@ -15,6 +16,21 @@ describe("configuration", () => {
       output: { dir: "out", page_size: "A4" },
     });
     expect(Object.keys(config?.audiences ?? {})).toEqual(["managers", "ux", "it", "support"]);
+  });
+
+  it("takes a currency Intl knows (EUR by default) and names audiences as their readers are called", () => {
+    expect(parseConfig(null).config?.currency).toBe("EUR");
+    expect(parseConfig({ currency: "JPY" }).config?.currency).toBe("JPY");
+    for (const code of ["eur", "EURO", "XXY", "€"])
+      expect(parseConfig({ currency: code }).errors).toEqual([
+        "currency: not an ISO 4217 currency code this runtime knows (e.g. EUR, USD, GBP, in capitals)",
+      ]);
+    expect(audienceDisplayName("it", {})).toBe("IT");
+    expect(audienceDisplayName("ux", undefined)).toBe("UX");
+    expect(audienceDisplayName("managers", {})).toBe("Managers");
+    expect(audienceDisplayName("customer-support", {})).toBe("Customer support");
+    expect(audienceDisplayName("eu-ops", {})).toBe("EU ops");
+    expect(audienceDisplayName("it", { name: "Platform team" })).toBe("Platform team");
   });
 
   it("lists every problem at once, each with its key path", () => {

@@ -68,11 +68,57 @@ describe("email delivery over a real SMTP server", () => {
       expect(mail.subject).toBe("Weekly business report: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)");
       expect(mail.headers.get("bcc")).toBeUndefined();
       expect(mail.text).toContain("Orders placed: ");
+      expect(mail.text).toMatch(/Value of abandoned carts: €[\d,]+\.\d\d \(/); // EUR, the default currency
       expect(mail.html).toContain("Checkout conversion");
       const [attachment] = mail.attachments;
       expect(attachment?.filename).toBe("managers-2026-W46.pdf");
       expect(attachment?.contentType).toBe("application/pdf");
       expect(pdfText(attachment?.content as Buffer)).toContain("Weekly business report");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  // Guards "for it" in a subject: {audience} is what the readers are called, and money carries
+  // the configured currency.
+  it("names the audience as its readers are called and prints money in the configured currency", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await jobContextFor(
+        {
+          timezone: "Europe/Paris",
+          currency: "GBP",
+          reports: {
+            weekly: {
+              audience: "managers",
+              schedule: "0 8 * * 1",
+              to: ["ceo@shop.example"],
+              subject: "{title} for {audience}",
+            },
+            daily: {
+              audience: "it",
+              schedule: "0 7 * * *",
+              to: ["ops@shop.example"],
+              subject: "{title} for {audience}",
+            },
+          },
+        },
+        data.dir,
+        await newDir(),
+      );
+      await runWeekly(context, smtp.port);
+      await runReportJob(context, {
+        report: "daily",
+        period,
+        trigger: "manual",
+        now,
+        generatedAt: now,
+        email: sendTo(smtp.port),
+      });
+      const [managers, it] = smtp.received.map((r) => r.mail);
+      expect(managers?.subject).toBe("Weekly business report for Managers");
+      expect(managers?.text).toMatch(/Value of abandoned carts: £[\d,]+\.\d\d \(/);
+      expect(it?.subject).toBe("Reliability report for IT");
     } finally {
       await smtp.close();
     }

@@ -22,6 +22,7 @@ function findings(entries: Record<string, MetricOutput>, overrides: object = {})
     period: context.period,
     thresholds: config.findings,
     sla: config.support.sla_hours,
+    currency: config.currency,
   });
 }
 
@@ -53,7 +54,7 @@ describe("findings", () => {
     });
     expect(findings({ "funnel.conversion": scalar(0.48, 0.47) })).toEqual([]);
     expect(findings({ "api.latency_p95_ms": scalar(1200, 1000) })[0]?.text).toBe(
-      "API p95 latency rose from 1 s to 1.2 s (+20 %) week over week",
+      "API p95 latency rose from 1.0 s to 1.2 s (+20 %) week over week",
     );
   });
 
@@ -74,7 +75,7 @@ describe("findings", () => {
     expect(f).toMatchObject({
       id: "incident:payment-api:2026-11-17",
       severity: "critical",
-      text: "payment-api returned 5xx on 12 % of requests on Tue 17 Nov, 10\u00d7 its weekly median",
+      text: "payment-api returned 5xx on 12 % of requests on Tue, 17 Nov 2026, 10\u00d7 its weekly median",
     });
   });
 

@@ -116,6 +116,7 @@ const ALL = deriveFindings({
   period: context.period,
   thresholds: context.config.findings,
   sla: context.config.support.sla_hours,
+  currency: "EUR",
 });
 
 const sorted = (names: readonly string[]) => [...names].sort();
@@ -173,6 +174,7 @@ describe("an audience with another audience's template", async () => {
   it("reads them in its PDF", async () => {
     const { pdf } = await renderAudienceReport({
       audience: "execs",
+      audienceName: "Execs",
       template: templates.get("execs") as Template,
       period: context.period,
       previous: context.previous,
@@ -182,6 +184,7 @@ describe("an audience with another audience's template", async () => {
       findings: ALL,
       sources: [],
       rejectLimit: 0.05,
+      currency: "EUR",
     });
     const text = pdfText(pdf).replace(/\s+/g, " ");
     for (const f of theirs.slice(0, 7)) expect(text, f.id).toContain(f.text.slice(0, 40));
@@ -211,6 +214,7 @@ describe("an audience with another audience's template", async () => {
       bcc: [],
       maxAttachmentBytes: 1e6,
       outDir: dir,
+      currency: "EUR",
     });
     const lines = String(mail.text)
       .split("\n")

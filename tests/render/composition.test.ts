@@ -18,6 +18,7 @@ const STEPS = ["viewed_product", "added_to_cart", "viewed_cart", "checkout_start
 function render(template: Template, results: Record<string, MetricOutput>) {
   return renderAudienceReport({
     audience: "ux",
+    audienceName: "UX",
     template,
     period,
     previous,
@@ -27,6 +28,7 @@ function render(template: Template, results: Record<string, MetricOutput>) {
     findings: [],
     sources: [],
     rejectLimit: 0.05,
+    currency: "EUR",
   });
 }
 
@@ -136,7 +138,7 @@ describe("composed documents", () => {
       },
     );
     const text = pdfText(pdf).replace(/\s+/g, " ");
-    expect(text).toContain("Showing the first 3 of 10 rows; 7 more are in metrics.json.");
+    expect(text).toContain("Showing the first 3 of 10 rows; the other 7 are in metrics.json.");
     expect(text).toContain("…");
     expect(text).not.toContain("x".repeat(500));
   });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
+import { audienceDisplayName } from "../../src/config/names.js";
 import type { Config } from "../../src/config/schema.js";
 import { createEngine } from "../../src/engine/engines.js";
 import { findingsFor } from "../../src/insights/findings.js";
@@ -80,7 +81,9 @@ describe("audience reports", async () => {
       const output = result.metrics.get(id);
       expect(output?.kind, id).toBe("scalar");
       expect(text, id).toContain(metricInfo(id).label);
-      expect(text, id).toContain(formatScalar(id, output?.kind === "scalar" ? output.value : null));
+      expect(text, id).toContain(
+        formatScalar(id, output?.kind === "scalar" ? output.value : null, config.currency),
+      );
     }
   });
 
@@ -98,7 +101,11 @@ describe("audience reports", async () => {
       expect(readFileSync(file).toString("latin1")).toContain("<pdfuaid:part>1</pdfuaid:part>");
       expect(info.Title).toBe(`${templates.get(audience)?.title} — 2026-W46`);
       expect(info.Author).toBe("shop-reports");
-      expect(info.Keywords).toContain(audience);
+      // Readers are named as they are called, never by the configuration's key ("for IT", not "for it").
+      const name = audienceDisplayName(audience, config.audiences[audience]);
+      expect(info.Keywords).toContain(name);
+      expect(info.Subject).toContain(`for ${name}:`);
+      expect(pdfText(file)).toContain(`For: ${name}`);
       expect(info.CreationDate).toContain("2026");
       const pages = Number(info.Pages);
       expect(pages).toBeGreaterThanOrEqual(2);

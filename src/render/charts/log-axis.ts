@@ -1,4 +1,4 @@
-import { formatMs } from "../../util/format.js";
+import { formatCount } from "../../util/format.js";
 
 /** Above this ratio of the largest to the smallest value, a percentiles chart uses a log axis. */
 export const LOG_SPAN = 20;
@@ -22,7 +22,7 @@ export function logAxis(low: number, high: number, title: string) {
     ticks: {
       autoSkip: false,
       maxRotation: 0,
-      callback: (v: number | string) => (labelled(Number(v)) ? formatMs(Number(v)) : ""),
+      callback: (v: number | string) => (labelled(Number(v)) ? tickLabel(Number(v)) : ""),
     },
     grid: {
       color: (ctx: { tick?: { value: number } }) =>
@@ -47,4 +47,9 @@ function isPowerOfTen(v: number): boolean {
   if (!(v > 0)) return false;
   const exponent = Math.round(Math.log10(v));
   return Math.abs(v - 10 ** exponent) < 1e-9 * v;
+}
+
+/** A tick of a 1-2-5 axis, in whole units: "50 ms", "1 s", "10 s" (no decimals to line up). */
+function tickLabel(ms: number): string {
+  return ms >= 1000 ? `${formatCount(ms / 1000)} s` : `${formatCount(ms)} ms`;
 }

@@ -7,6 +7,7 @@ import { FONT, INK, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MUTED, RULE, TYPE } fro
 export interface DocumentMeta {
   title: string;
   subtitle?: string | undefined;
+  /** Who reads it, as they are called ("IT", "Managers"): never the configuration's key. */
   audience: string;
   period: Period;
   previous: Period;

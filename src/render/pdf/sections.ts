@@ -1,11 +1,12 @@
 import { type FindingFilter, findingsFor } from "../../insights/findings.js";
-import { isTextColumn, metricInfo } from "../../metrics/catalog.js";
+import { metricInfo } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
 import { buildChart } from "../charts/chart-kinds.js";
 import { renderChartPng } from "../charts/renderer.js";
+import { metricNotes, tableView } from "../table-view.js";
 import type { SectionOf } from "../templates/schema.js";
-import { columnLabel, describeChange, formatCell, formatScalar } from "../values.js";
+import { describeChange, formatScalar } from "../values.js";
 import {
   BAD,
   contentWidth,
@@ -34,6 +35,8 @@ export interface SectionContext {
   period: Period;
   sources: SourceSummary[];
   rejectLimit: number;
+  /** The configuration's currency: every amount is printed with it. */
+  currency: string;
   /** Charts drawn, for `--charts`. */
   charts: { name: string; png: Buffer }[];
 }
@@ -107,7 +110,7 @@ export function kpiSection(
     const output = results.get(id);
     const value: ScalarValue = output?.kind === "scalar" ? output.value : null;
     const previous: ScalarValue = output?.kind === "scalar" ? output.previous : null;
-    const change = describeChange(id, value, previous, output === undefined);
+    const change = describeChange(id, value, previous, output === undefined, ctx.currency);
     const colour = change.tone === "good" ? GOOD : change.tone === "bad" ? BAD : NEUTRAL;
     doc.markContent("Artifact", { type: "Layout" });
     doc.roundedRect(x, y, width, height, 4).lineWidth(0.6).strokeColor(RULE).stroke();
@@ -119,7 +122,7 @@ export function kpiSection(
           .fontSize(TYPE.tile)
           .fillColor(MUTED)
           .text(metricInfo(id).label, x + 7, y + 6, { width: width - 14, height: 22, ellipsis: true });
-        const text = formatScalar(id, value);
+        const text = formatScalar(id, value, ctx.currency);
         // The largest size at which the whole figure fits the tile (a headline number is never cut).
         doc.font(FONT.bold);
         let size = 15;
@@ -203,41 +206,25 @@ export async function chartSection(
   );
   doc.x = MARGIN_X;
   doc.y = y + section.height + 6;
+  for (const note of metricNotes(section.metric, ctx.results))
+    paragraph(ctx, sect, note, { colour: MUTED, size: TYPE.note });
   if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: TYPE.note });
 }
 
-/** A table of one metric, top N rows, saying how many are left out. */
+/** A table of one metric, top N rows, with what it leaves out and where that is (table-view.ts). */
 export function tableSection(
   ctx: SectionContext,
   sect: PDFKit.PDFStructureElement,
   section: SectionOf<"table">,
 ): void {
-  const output = ctx.results.get(section.metric);
-  const rows = output?.kind === "table" ? output.rows : [];
-  if (rows.length === 0) {
+  const view = tableView(section, ctx.results, ctx.currency);
+  if (view === null) {
     paragraph(ctx, sect, NO_DATA, { colour: MUTED });
     return;
   }
-  const shown = rows.slice(0, section.top);
-  drawTable(
-    ctx.doc,
-    sect,
-    section.columns.map((c) => ({
-      label: columnLabel(section.metric, c),
-      numeric: !isTextColumn(section.metric, c),
-    })),
-    shown.map((row) => section.columns.map((c) => formatCell(section.metric, c, row[c] ?? null))),
-  );
+  if (view.rows.length > 0) drawTable(ctx.doc, sect, view.columns, view.rows);
   ctx.doc.moveDown(0.3);
-  if (rows.length > shown.length) {
-    const left = rows.length - shown.length;
-    paragraph(
-      ctx,
-      sect,
-      `Showing the first ${shown.length} of ${formatCount(rows.length)} rows; ${formatCount(left)} more ${left === 1 ? "is" : "are"} in metrics.json.`,
-      { colour: MUTED, size: TYPE.note },
-    );
-  }
+  for (const note of view.notes) paragraph(ctx, sect, note, { colour: MUTED, size: TYPE.note });
   if (section.note) paragraph(ctx, sect, section.note, { colour: MUTED, size: TYPE.note });
 }
 
