@@ -273,7 +273,7 @@ describe("charts", () => {
       period,
     );
     expect(funnel?.alt).toBe(
-      "Funnel, sessions per step: 100 viewed product, 37 order placed (37 % of the step before). Conversion 37 %.",
+      "Funnel, sessions per step: 100 Viewed a product, 37 Placed an order (37 % of the step before). Conversion 37 %.",
     );
     const donut = buildChart(
       { chart: "donut", metric: "support.by_category", label: "category", value: "tickets" },

@@ -1,5 +1,6 @@
 import type { ChartConfiguration } from "chart.js";
 import { metricInfo } from "../../metrics/catalog.js";
+import { stepLabel } from "../../metrics/sessions.js";
 import { createTimeBuckets } from "../../metrics/time-buckets.js";
 import type { MetricOutput, Period, TableRow } from "../../types.js";
 import { formatCount, formatRate } from "../../util/format.js";
@@ -74,7 +75,7 @@ export function buildChart(
 
 // ---------------------------------------------------------------------------------------------
 
-const stepName = (row: TableRow) => String(row.step).replaceAll("_", " ");
+const stepName = (row: TableRow) => stepLabel(String(row.step));
 
 function funnelChart(rows: TableRow[]): BuiltChart | null {
   if (rows.every((r) => r.sessions === 0)) return null;

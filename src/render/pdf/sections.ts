@@ -131,16 +131,15 @@ export function kpiSection(
           .fontSize(size)
           .fillColor(INK)
           .text(text, x + 7, y + 29, { width: width - 14, height: 20, ellipsis: true, lineBreak: false });
-        doc
-          .font(FONT.body)
-          .fontSize(TYPE.tile)
-          .fillColor(colour)
-          .text(change.text, x + 7, y + 54, {
-            width: width - 14,
-            height: 13,
-            ellipsis: true,
-            lineBreak: false,
-          });
+        // The change line keeps its comparison whole too, down to the smallest type (8 pt).
+        doc.font(FONT.body).fontSize(TYPE.tile);
+        if (doc.widthOfString(change.text) > width - 14) doc.fontSize(TYPE.furniture);
+        doc.fillColor(colour).text(change.text, x + 7, y + 54, {
+          width: width - 14,
+          height: 13,
+          ellipsis: true,
+          lineBreak: false,
+        });
       }),
     );
     doc.y = i % perRow === perRow - 1 || i === section.metrics.length - 1 ? y + height + gap : y;
