@@ -30,7 +30,7 @@ export const SUPPORT_METRICS: readonly MetricDescription[] = [
   scalarMetric("support.csat_responses", "CSAT responses", "count"),
   tableMetric("support.by_priority", "Tickets and SLA by priority", [
     column("priority", "Priority", "text"),
-    column("sla_h", "SLA", "plain"),
+    column("sla_h", "SLA (h)", "plain"),
     column("created", "Created", "count"),
     column("resolved", "Resolved", "count"),
     column("backlog", "Backlog", "count"),

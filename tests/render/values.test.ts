@@ -19,7 +19,7 @@ const LABELS_BY_NAME: Record<string, string> = {
   mean_ms: "Mean",
   median_s: "Median time",
   p90_s: "p90 time",
-  sla_h: "SLA",
+  sla_h: "SLA (h)",
   resolution_median_h: "Median resolution",
   resolution_p90_h: "p90 resolution",
   rate_from_previous: "Of previous step",
