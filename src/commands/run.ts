@@ -108,7 +108,7 @@ function requestedPeriod(options: RunOptions, timeZone: string, now: number): Pe
 
 function instantOption(option: string, text: string): number {
   const instant = createTimestampParser("UTC")(text.trim());
-  if (instant === undefined)
+  if (instant === undefined || Number.isNaN(instant))
     throw new ReportsError("usage", `${option} ${text}: not an ISO time (e.g. 2026-11-16T08:00Z)`);
   return instant;
 }

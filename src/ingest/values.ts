@@ -8,19 +8,32 @@ import type { TimestampParser } from "../time/timestamp.js";
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
-/** A decimal literal (no NaN, Infinity, hex, units) → number, else undefined. */
+/**
+ * The largest absolute value a number may have: past it a value is out of range, so no sum of a
+ * period's values can overflow (docs/data-contract.md §1).
+ */
+export const MAX_ABS_NUMBER = 1e15;
+
+/**
+ * A decimal literal (no NaN, Infinity, hex, units) → number, else undefined; NaN when it is one
+ * but its absolute value is above {@link MAX_ABS_NUMBER} (out of range).
+ */
 export function parseDecimal(text: string): number | undefined {
   if (!DECIMAL.test(text)) return undefined;
   const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  return Math.abs(value) <= MAX_ABS_NUMBER ? value : Number.NaN;
 }
 
-/** An integer literal (`2.5` and `4.0` are not) → number, else undefined. */
+/** An integer literal (`2.5` and `4.0` are not) → number, else undefined; NaN when out of range. */
 export function parseInteger(text: string): number | undefined {
   if (!INTEGER.test(text)) return undefined;
   const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
+  return Math.abs(value) <= MAX_ABS_NUMBER ? value : Number.NaN;
 }
+
+/** The reason of an instant outside the years the contract allows. */
+export const INSTANT_OUT_OF_RANGE = "out of range (instants must be in the years 1970 to 9999, UTC)";
+const NUMBER_OUT_OF_RANGE = "out of range (above 1e15 in absolute value)";
 
 /**
  * Why a row is rejected; thrown by `Row` accessors and caught by the reader, once per bad row.
@@ -78,18 +91,21 @@ export function createRow(raw: (column: string) => string | undefined, parseTime
   const toNumber = (column: string, value: string, min: number): number => {
     const n = parseDecimal(value);
     if (n === undefined) reject(column, "not a number", value);
+    if (Number.isNaN(n)) reject(column, NUMBER_OUT_OF_RANGE, value);
     if (n < min) reject(column, `below ${min}`, value);
     return n;
   };
   const toInteger = (column: string, value: string, min: number, max: number): number => {
     const n = parseInteger(value);
     if (n === undefined) reject(column, "not an integer", value);
+    if (Number.isNaN(n)) reject(column, NUMBER_OUT_OF_RANGE, value);
     if (n < min || n > max) reject(column, `not in ${min}..${max}`, value);
     return n;
   };
   const toTime = (column: string, value: string): number => {
     const t = parseTime(value);
     if (t === undefined) reject(column, "not a timestamp", value);
+    if (Number.isNaN(t)) reject(column, INSTANT_OUT_OF_RANGE, value);
     return t;
   };
   return {

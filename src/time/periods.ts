@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import { ReportsError } from "../errors.js";
 import type { Period } from "../types.js";
-import { createTimestampParser } from "./timestamp.js";
+import { createTimestampParser, END_INSTANT, FIRST_INSTANT } from "./timestamp.js";
 
 /**
  * Periods are half-open [from, to) in a zone (docs/data-contract.md §4). Boundaries are wall-clock times
@@ -65,6 +65,10 @@ export function latestCompleteWeekWithData(
  * in the zone), an ISO week `2026-W46`, a month `2026-10` or a day `2026-11-16`.
  */
 export function parsePeriodSpec(spec: string, timeZone: string, now: number): Period {
+  return withinYears(spec, periodOfSpec(spec, timeZone, now));
+}
+
+function periodOfSpec(spec: string, timeZone: string, now: number): Period {
   const today = zoned(now, timeZone).toPlainDate();
   if (spec === "last-day") return dayPeriod(today.subtract({ days: 1 }), timeZone);
   if (spec === "last-week") return previousPeriod(weekContaining(now, timeZone));
@@ -99,7 +103,10 @@ export function parsePeriodSpec(spec: string, timeZone: string, now: number): Pe
  * docs/data-contract.md §1 (without a zone they are wall time in the zone).
  */
 export function parsePeriodRange(fromText: string, toText: string, timeZone: string): Period {
-  return periodBetween(parseBoundary(fromText, timeZone, "--from"), parseBoundary(toText, timeZone, "--to"));
+  return withinYears(
+    `--from ${fromText} --to ${toText}`,
+    periodBetween(parseBoundary(fromText, timeZone, "--from"), parseBoundary(toText, timeZone, "--to")),
+  );
 }
 
 /** Local wall-clock form of an instant with its offset, e.g. `2026-11-09T00:00:00+01:00`. */
@@ -134,6 +141,7 @@ function parseBoundary(text: string, timeZone: string, option: string): Temporal
     );
   }
   const instant = createTimestampParser(timeZone)(text.trim());
+  if (Number.isNaN(instant)) throw usage(`${option} ${text}: ${OUTSIDE_YEARS}`);
   if (instant === undefined) {
     throw usage(
       `${option} ${text}: not an ISO date (2026-11-09) or time (2026-11-09T08:00, with or without a zone)`,
@@ -148,6 +156,14 @@ function parseOr<T>(parse: () => T, what: string): T {
   } catch {
     throw usage(`${what}: not a valid date`);
   }
+}
+
+const OUTSIDE_YEARS = "outside the years 1970 to 9999 (UTC), where instants must lie";
+
+/** A period asked for must lie in the years the data's instants can have. */
+function withinYears(asked: string, period: Period): Period {
+  if (period.from < FIRST_INSTANT || period.to > END_INSTANT) throw usage(`${asked}: ${OUTSIDE_YEARS}`);
+  return period;
 }
 
 function usage(message: string): ReportsError {

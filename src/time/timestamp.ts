@@ -10,8 +10,21 @@ import { Temporal } from "temporal-polyfill";
 export const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-/** Parses one timestamp to epoch milliseconds, or returns undefined when it is not one. */
+/**
+ * Parses one timestamp to epoch milliseconds; undefined when the text is not a timestamp, NaN
+ * when it is one but its instant is outside the years 1970 to 9999 (UTC), which the contract
+ * treats as a bad value (see {@link inInstantRange}).
+ */
 export type TimestampParser = (text: string) => number | undefined;
+
+/** The first instant of 1970 and the first of 10000 (UTC): instants must lie in between. */
+export const FIRST_INSTANT = 0;
+export const END_INSTANT = Date.UTC(10000, 0, 1);
+
+/** Is this instant (epoch milliseconds) in the years 1970 to 9999, UTC? */
+export function inInstantRange(instant: number): boolean {
+  return instant >= FIRST_INSTANT && instant < END_INSTANT;
+}
 
 /**
  * Makes a parser for one time zone. Zone rules come from Temporal (the polyfill, backed by the
@@ -38,22 +51,26 @@ export function createTimestampParser(timeZone: string): TimestampParser {
     return start;
   };
 
+  const inRange = (instant: number) => (inInstantRange(instant) ? instant : Number.NaN);
   return (text) => {
     const t = scanTimestamp(text);
     if (t === null) return undefined;
     const { y, mo, d, h, mi, s, fraction } = t;
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+    // An offset past ±23:59 is no offset at all (INVALID_OFFSET is NaN: compare with isNaN).
+    if (t.offsetMinutes !== null && Number.isNaN(t.offsetMinutes)) return undefined;
+    // Before 1969 the instant is out of range whatever the zone; and Date.UTC would read the
+    // years 0 to 99 as 1900 to 1999.
+    if (y < 1969) return Number.NaN;
     const fractionMs = fraction === null ? 0 : Number(`0.${fraction}`) * 1000;
 
-    if (t.offsetMinutes !== null) {
-      if (t.offsetMinutes === INVALID_OFFSET) return undefined;
-      return Date.UTC(y, mo - 1, d, h, mi, s) - t.offsetMinutes * 60_000 + fractionMs;
-    }
-    if (isUtc) return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs;
+    if (t.offsetMinutes !== null)
+      return inRange(Date.UTC(y, mo - 1, d, h, mi, s) - t.offsetMinutes * 60_000 + fractionMs);
+    if (isUtc) return inRange(Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs);
 
     const hourStart = wallHourStart(y, mo, d, h);
-    if (hourStart !== null) return hourStart + (mi * 60 + s) * 1000 + fractionMs;
-    return toInstant(timeZone, y, mo, d, h, mi, s, 0) + fractionMs;
+    if (hourStart !== null) return inRange(hourStart + (mi * 60 + s) * 1000 + fractionMs);
+    return inRange(toInstant(timeZone, y, mo, d, h, mi, s, 0) + fractionMs);
   };
 }
 

@@ -62,6 +62,26 @@ describe("sessions reader", () => {
     expect(records.map((r) => r.event_time)).toEqual([1_763_193_600_000, 1_763_193_600_500]);
   });
 
+  // Regression: an epoch of 1e20 passed, and formatting the source's span then crashed (exit 70).
+  it("rejects epochs and timestamps outside the years 1970 to 9999 with a reason", async () => {
+    const { records, summary } = await read(
+      jsonl(
+        event({ event_time: 1e20 }),
+        event({ event_time: -5 }),
+        event({ event_time: "0075-01-01T00:00Z" }),
+        event({ event_time: "2026-11-10T08:00:00+24:00" }),
+        event(),
+      ),
+    );
+    expect(records).toHaveLength(1);
+    expect(summary.rejects.map((r) => r.reason)).toEqual([
+      'event_time: out of range (instants must be in the years 1970 to 9999, UTC) ("100000000000000000000")',
+      'event_time: out of range (instants must be in the years 1970 to 9999, UTC) ("-5")',
+      'event_time: out of range (instants must be in the years 1970 to 9999, UTC) ("0075-01-01T00:00Z")',
+      'event_time: not a timestamp ("2026-11-10T08:00:00+24:00")',
+    ]);
+  });
+
   it("reads naive times in the configured zone", async () => {
     const { records } = await read(
       jsonl(event({ event_time: "2026-11-10T08:00" })),

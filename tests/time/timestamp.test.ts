@@ -41,6 +41,34 @@ describe("timestamps (docs/data-contract.md §2)", () => {
     expect(utc(text)).toBeUndefined();
   });
 
+  // Regression: offsets past ±23:59 were compared with `=== NaN` and accepted as NaN instants.
+  it.each([
+    "2026-11-20T10:00:00+99:00",
+    "2026-11-20T10:00:00+24:00",
+    "2026-11-20T10:00:00+12:60",
+    "2026-11-20T10:00-2400",
+  ])("rejects the offset of %j as no offset", (text) => {
+    expect(utc(text)).toBeUndefined();
+  });
+
+  // Regression: Date.UTC read the years 0 to 99 as 1900 to 1999; instants must be in 1970-9999 UTC.
+  it.each([
+    ["0001-01-01T00:00Z", "UTC"],
+    ["0075-06-01T00:00Z", "UTC"],
+    ["0075-06-01T00:00", "UTC"],
+    ["1969-12-31T23:59:59Z", "UTC"],
+    ["1970-01-01T00:30", "Europe/Paris"],
+    ["9999-12-31T23:00-02:00", "UTC"],
+  ])("marks %j (%s) as a timestamp out of range (NaN)", (text, zone) => {
+    expect(createTimestampParser(zone)(text)).toBeNaN();
+  });
+
+  it("accepts the first and last instants of the range", () => {
+    expect(iso(utc("1970-01-01T00:00Z"))).toBe("1970-01-01T00:00:00.000Z");
+    expect(iso(utc("1969-12-31T23:00-02:00"))).toBe("1970-01-01T01:00:00.000Z");
+    expect(utc("9999-12-31T23:59:59.999Z")).toBe(Date.UTC(10000, 0, 1) - 1);
+  });
+
   it("reads naive times as wall time in the configured zone", () => {
     expect(iso(paris("2026-11-10T08:00"))).toBe("2026-11-10T07:00:00.000Z");
     expect(iso(paris("2026-07-10T08:00"))).toBe("2026-07-10T06:00:00.000Z");

@@ -1,7 +1,7 @@
-import type { TimestampParser } from "../../time/timestamp.js";
+import { inInstantRange, type TimestampParser } from "../../time/timestamp.js";
 import type { SessionEvent } from "../../types.js";
 import type { EventSourceSpec } from "../source-spec.js";
-import { RowRejection, reject } from "../values.js";
+import { INSTANT_OUT_OF_RANGE, RowRejection, reject } from "../values.js";
 
 /**
  * Session events, one JSON object each. Identifiers may be JSON strings or numbers (a number is
@@ -67,9 +67,14 @@ function optionalString(event: Record<string, unknown>, field: string): string |
 
 function eventTime(event: Record<string, unknown>, parseTime: TimestampParser): number {
   const v = event.event_time;
-  if (typeof v === "number") return v < 1e11 ? v * 1000 : v;
+  if (typeof v === "number") {
+    const ms = v < 1e11 ? v * 1000 : v;
+    if (!inInstantRange(ms)) reject("event_time", INSTANT_OUT_OF_RANGE, JSON.stringify(v));
+    return ms;
+  }
   const text = requiredString(event, "event_time");
   const t = parseTime(text);
   if (t === undefined) reject("event_time", "not a timestamp", text);
+  if (Number.isNaN(t)) reject("event_time", INSTANT_OUT_OF_RANGE, text);
   return t;
 }
