@@ -48,12 +48,14 @@ export function openSection(
   ctx: SectionContext,
   parent: PDFKit.PDFStructureElement,
   title: string | undefined,
+  /** Points that must fit below the heading with it, or both go to the next page. */
+  keepWith = 90,
 ): PDFKit.PDFStructureElement {
   const { doc } = ctx;
   const sect = doc.struct("Sect");
   parent.add(sect);
   if (title !== undefined) {
-    ensureSpace(doc, 90);
+    ensureSpace(doc, keepWith);
     // The bookmark jumps to the heading itself (pdfkit counts `left` from the right edge).
     doc.outline.addItem(title, { top: doc.y, left: doc.page.width } as never);
     sect.add(
