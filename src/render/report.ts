@@ -69,8 +69,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
       continue;
     }
     // A heading stays with the start of what it heads: a chart whole, a table's first rows.
-    const keepWith =
-      section.kind === "chart" ? section.height + 40 : section.kind === "kpis" ? 110 : 90;
+    const keepWith = section.kind === "chart" ? section.height + 40 : section.kind === "kpis" ? 110 : 90;
     const sect = openSection(ctx, root, section.title, keepWith);
     switch (section.kind) {
       case "kpis":
