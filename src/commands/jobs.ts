@@ -76,6 +76,10 @@ export async function historyCommand(
   options: DataOptions & { report?: string; status?: string; since?: string; limit: string; json?: boolean },
   print: (text: string) => void,
 ): Promise<void> {
+  const limit = Number(options.limit);
+  // Number("abc") is NaN and slice(-NaN) is every run: a typo must not read as "all of them".
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ReportsError("usage", `--limit ${options.limit}: not a positive whole number`);
   const context = await commandContext(options);
   const history = await readHistory(context.outDir);
   const { unreadable } = history;
@@ -90,7 +94,6 @@ export async function historyCommand(
   const since = options.since === undefined ? null : Date.parse(options.since);
   if (since !== null && Number.isNaN(since))
     throw new ReportsError("usage", `--since ${options.since}: not an ISO date or time`);
-  const limit = Number(options.limit);
   const shown = runs
     .filter((r) => options.report === undefined || r.report === options.report)
     .filter((r) => options.status === undefined || r.status === options.status)
