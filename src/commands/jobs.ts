@@ -82,7 +82,7 @@ export async function historyCommand(
     throw new ReportsError("usage", `--limit ${options.limit}: not a positive whole number`);
   const context = await commandContext(options);
   const history = await readHistory(context.outDir);
-  const { unreadable } = history;
+  const { unreadable, invalid } = history;
   // A run that started and never ended is running while its report's lock is held, else it was interrupted.
   const runs = await Promise.all(
     history.runs.map(async (r) =>
@@ -136,7 +136,8 @@ export async function historyCommand(
       }),
     ),
   );
-  if (unreadable > 0) print(`(${unreadable} unreadable lines skipped)`);
+  if (unreadable > 0) print(`(${unreadable} unreadable ${unreadable === 1 ? "line" : "lines"} skipped)`);
+  if (invalid > 0) print(`(${invalid} ${invalid === 1 ? "line" : "lines"} of the wrong shape skipped)`);
 }
 
 /** A run whose mail did not reach every recipient exits 3; its report is on disk for a resend. */

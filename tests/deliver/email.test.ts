@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
@@ -173,6 +173,23 @@ describe("email delivery over a real SMTP server", () => {
       expect(html).toContain("wrote: \u201C&lt;script&gt;alert(1)&lt;/script&gt; checkout crashed");
       expect(html).not.toContain("<script>");
       expect(smtp.received[0]?.mail.text).toContain("<script>alert(1)</script>"); // plain text needs no escaping
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  // Who already has the report is read from the history: a line without a period used to crash it.
+  it("mails despite a history line of the wrong shape", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["ceo@shop.example"] });
+      await writeFile(
+        path.join(context.outDir, "history.jsonl"),
+        '{"run_id":"x","report":"weekly","deliveries":[]}\n',
+      );
+      const run = await runWeekly(context, smtp.port);
+      expect(run.status).toBe("ok");
+      expect(smtp.received).toHaveLength(1);
     } finally {
       await smtp.close();
     }
