@@ -79,6 +79,32 @@ describe("email delivery over a real SMTP server", () => {
     }
   });
 
+  it("mails an address listed twice, in any case or in to and cc, once, as its first kind", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({
+        to: ["ceo@shop.example", "CEO@Shop.Example"],
+        cc: ["ceo@shop.example", "cfo@shop.example"],
+        bcc: ["Cfo@shop.example", "archive@shop.example"],
+      });
+      const run = await runWeekly(context, smtp.port);
+      expect(run.deliveries?.map((d) => [d.recipient, d.kind, d.status])).toEqual([
+        ["ceo@shop.example", "to", "sent"],
+        ["cfo@shop.example", "cc", "sent"],
+        ["archive@shop.example", "bcc", "sent"],
+      ]);
+      expect(smtp.received).toHaveLength(1);
+      const { envelope, mail } = smtp.received[0] as (typeof smtp.received)[number];
+      expect(envelope.sort()).toEqual(["archive@shop.example", "ceo@shop.example", "cfo@shop.example"]);
+      expect(mail.headers.get("to")).toMatchObject({ value: [{ address: "ceo@shop.example" }] });
+      expect(mail.headers.get("cc")).toMatchObject({ value: [{ address: "cfo@shop.example" }] });
+      const { runs } = await readHistory(context.outDir);
+      expect(runs.at(-1)?.deliveries).toHaveLength(3);
+    } finally {
+      await smtp.close();
+    }
+  });
+
   // Guards "for it" in a subject: {audience} is what the readers are called, and money carries
   // the configured currency.
   it("names the audience as its readers are called and prints money in the configured currency", async () => {
