@@ -204,6 +204,32 @@ describe("email delivery over a real SMTP server", () => {
     }
   });
 
+  // Runs after the test above, whose feedback row is a second later: this one is the earliest.
+  it("shows control and bidi characters from the data as escapes in both bodies and the PDF", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["support@shop.example"] });
+      const weekly = context.config.reports.weekly as Config["reports"][string];
+      context.config.reports.weekly = { ...weekly, audience: "support" };
+      const row = `u-y,2026-11-09T00:00:00,"checkout crashed \u202E froze \u0007 broken \u2066 awful",5\n`;
+      await appendFile(path.join(data.dir, "user_feedback.csv"), row);
+      await runWeekly(context, smtp.port);
+      const mail = smtp.received[0]?.mail;
+      const shown = "checkout crashed \\u202E froze \\u0007 broken \\u2066 awful";
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the raw characters must be absent.
+      const raw = /[\u0007\u202E\u2066]/;
+      expect(mail?.text).toContain(shown);
+      expect(mail?.html).toContain(shown);
+      expect(mail?.text).not.toMatch(raw);
+      expect(mail?.html).not.toMatch(raw);
+      const pdf = pdfText(mail?.attachments[0]?.content as Buffer);
+      expect(pdf).toContain("crashed \\u202E froze");
+      expect(pdf).not.toMatch(raw);
+    } finally {
+      await smtp.close();
+    }
+  });
+
   // Who already has the report is read from the history: a line without a period used to crash it.
   it("mails despite a history line of the wrong shape", async () => {
     const smtp = await startSmtp();
