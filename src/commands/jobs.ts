@@ -76,9 +76,13 @@ export async function historyCommand(
   options: DataOptions & { report?: string; status?: string; since?: string; limit: string; json?: boolean },
   print: (text: string) => void,
 ): Promise<void> {
+  const limit = Number(options.limit);
+  // Number("abc") is NaN and slice(-NaN) is every run: a typo must not read as "all of them".
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ReportsError("usage", `--limit ${options.limit}: not a positive whole number`);
   const context = await commandContext(options);
   const history = await readHistory(context.outDir);
-  const { unreadable } = history;
+  const { unreadable, invalid } = history;
   // A run that started and never ended is running while its report's lock is held, else it was interrupted.
   const runs = await Promise.all(
     history.runs.map(async (r) =>
@@ -90,7 +94,6 @@ export async function historyCommand(
   const since = options.since === undefined ? null : Date.parse(options.since);
   if (since !== null && Number.isNaN(since))
     throw new ReportsError("usage", `--since ${options.since}: not an ISO date or time`);
-  const limit = Number(options.limit);
   const shown = runs
     .filter((r) => options.report === undefined || r.report === options.report)
     .filter((r) => options.status === undefined || r.status === options.status)
@@ -133,7 +136,8 @@ export async function historyCommand(
       }),
     ),
   );
-  if (unreadable > 0) print(`(${unreadable} unreadable lines skipped)`);
+  if (unreadable > 0) print(`(${unreadable} unreadable ${unreadable === 1 ? "line" : "lines"} skipped)`);
+  if (invalid > 0) print(`(${invalid} ${invalid === 1 ? "line" : "lines"} of the wrong shape skipped)`);
 }
 
 /** A run whose mail did not reach every recipient exits 3; its report is on disk for a resend. */

@@ -3,6 +3,7 @@ import { ReportsError } from "../errors.js";
 import { rejectLimitFailures } from "../ingest/source-checks.js";
 import { formatInstant } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
+import { visible } from "../util/visible-text.js";
 import { chosenEngine, commandContext, type DataOptions, shownPath } from "./context.js";
 import { ingestProgress } from "./progress.js";
 import { textTable } from "./text-table.js";
@@ -76,7 +77,8 @@ export async function validateCommand(
 function firstRejects(summary: SourceSummary, dataDir: string, count: number): string[] {
   const lines = summary.rejects
     .slice(0, count)
-    .map((r) => `${shownPath(path.resolve(dataDir, r.file))}:${r.line}: ${r.reason}`);
+    // File names and reasons quote the data; a terminal would act on its control characters.
+    .map((r) => visible(`${shownPath(path.resolve(dataDir, r.file))}:${r.line}: ${r.reason}`));
   const more = summary.rows_rejected - lines.length;
   if (more > 0 && lines.length > 0) lines.push(`… ${more} more in ${summary.source}`);
   return lines;

@@ -6,6 +6,7 @@ import { metricInfo } from "../metrics/catalog.js";
 import type { Template } from "../render/templates/schema.js";
 import { describeChange, formatScalar } from "../render/values.js";
 import type { ScalarValue } from "../types.js";
+import { visible } from "../util/visible-text.js";
 
 /** What a report mail needs; everything else is read from the run's files on disk. */
 export interface MailContent {
@@ -77,16 +78,20 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
     .replaceAll("{audience}", content.audience)
     .replaceAll("{period}", content.periodText)
     .replaceAll("{period_id}", content.periodId);
-  const text = [
-    `${content.title} — ${content.periodText}`,
-    "",
-    ...kpis.map((k) => `${k.label}: ${k.value} (${k.change.text})`),
-    "",
-    findings.length > 0 ? "What changed:" : "Nothing crossed a threshold this period.",
-    ...findings.map((f) => `- ${f.text}`),
-    "",
-    attachmentLine,
-  ].join("\n");
+  // The findings quote the data (and findings.json may predate this check): no control or bidi
+  // character reaches a mail raw, in the text body or the HTML.
+  const text = visible(
+    [
+      `${content.title} — ${content.periodText}`,
+      "",
+      ...kpis.map((k) => `${k.label}: ${k.value} (${k.change.text})`),
+      "",
+      findings.length > 0 ? "What changed:" : "Nothing crossed a threshold this period.",
+      ...findings.map((f) => `- ${f.text}`),
+      "",
+      attachmentLine,
+    ].join("\n"),
+  );
   const html = `<!doctype html><html lang="en"><body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:640px">
 <h1 style="font-size:20px;margin:0 0 4px">${escapeHtml(content.title)}</h1>
 <p style="color:#52606d;margin:0 0 16px">${escapeHtml(content.periodText)}</p>
@@ -113,9 +118,12 @@ ${findings.length > 0 ? `<h2 style="font-size:16px;margin:16px 0 4px">What chang
   };
 }
 
-/** HTML-escapes untrusted text (feedback can hold anything, `<script>` included). */
+/**
+ * HTML-escapes untrusted text (feedback can hold anything, `<script>` included), its control and
+ * bidi characters shown as escapes.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(
+  return visible(text).replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );

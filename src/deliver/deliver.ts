@@ -42,11 +42,11 @@ export interface DeliveryRequest {
  */
 export async function deliverReport(request: DeliveryRequest): Promise<Delivery[]> {
   const { report, email } = request;
-  const recipients: Recipient[] = [
+  const recipients = distinctRecipients([
     ...report.to.map((address) => ({ address, kind: "to" as const })),
     ...report.cc.map((address) => ({ address, kind: "cc" as const })),
     ...report.bcc.map((address) => ({ address, kind: "bcc" as const })),
-  ];
+  ]);
   if (recipients.length === 0 || email.mode === "off") return [];
   const { runs } = await readHistory(request.outDir);
   const already = request.force ? new Set<string>() : deliveredTo(runs, request.name, request.period.id);
@@ -98,4 +98,19 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
   } finally {
     transport.close();
   }
+}
+
+/**
+ * Each address once, compared without case (as the dedupe against the history compares them),
+ * the first kind listed winning: an address in `to` twice, or in `to` and `cc`, would otherwise
+ * be in the envelope twice and get two copies, and the history would record two deliveries.
+ */
+function distinctRecipients(recipients: Recipient[]): Recipient[] {
+  const seen = new Set<string>();
+  return recipients.filter((r) => {
+    const key = r.address.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

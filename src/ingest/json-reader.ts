@@ -9,6 +9,13 @@ import { RowRejection } from "./values.js";
 
 /** A JSON value longer than this is rejected without being buffered. */
 const MAX_VALUE_CHARS = 1024 * 1024;
+/**
+ * A JSON value nested deeper than this is rejected before it is parsed. A well-formed 10 KB line
+ * can nest 5000 levels, and JSON.parse, JSON.stringify (quoting it in a reject) and structured
+ * clone all recurse: the stack overflow would fail the whole source, not the one row. No event
+ * needs more than a few levels.
+ */
+const MAX_NESTING = 64;
 
 /**
  * Streams a JSON file of events: JSON Lines (one object a line, blank lines skipped), or one JSON
@@ -24,6 +31,14 @@ export async function* readJsonFile<S extends SourceName>(
   const batchSize = options.batchSize ?? 2000;
   let batch: FileBatch<RecordOf[S]> = { records: [], rejects: [] };
   const accept = (text: string, line: number): void => {
+    if (nestedDeeperThan(text, MAX_NESTING)) {
+      batch.rejects.push({
+        file: options.displayName,
+        line,
+        reason: `value nested too deeply (over ${MAX_NESTING} levels)`,
+      });
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -83,6 +98,28 @@ export async function* readJsonFile<S extends SourceName>(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** True when the JSON text opens more than `max` objects or arrays at once (strings skipped). */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character, a quote included.
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
 
 interface Scanner {
   feed(text: string): void;

@@ -1,4 +1,5 @@
 import type { SourceSummary } from "../types.js";
+import { visible } from "../util/visible-text.js";
 
 /**
  * Why a source cannot be reported on, one message each: a fatal problem of its files (a missing
@@ -22,7 +23,8 @@ export function rejectLimitFailures(summaries: SourceSummary[], limit: number): 
       const share = ((s.rows_rejected / s.rows_read) * 100).toFixed(1);
       const first = s.rejects
         .slice(0, 3)
-        .map((r) => `${r.file}:${r.line}: ${r.reason}`)
+        // Printed on a terminal and in the run's error: the data's control characters as escapes.
+        .map((r) => visible(`${r.file}:${r.line}: ${r.reason}`))
         .join("; ");
       return `${s.source}: ${s.rows_rejected} of ${s.rows_read} rows rejected (${share} %, limit ${(limit * 100).toFixed(1)} %); first: ${first}`;
     });

@@ -1,4 +1,5 @@
 import type { Finding, Severity } from "../types.js";
+import { visible } from "../util/visible-text.js";
 import { RULES, type RuleContext } from "./rules.js";
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
@@ -8,12 +9,14 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info
  * then id (so the order is stable from run to run).
  */
 export function deriveFindings(context: RuleContext): Finding[] {
-  return RULES.flatMap((rule) => rule(context)).sort(
-    (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      b.weight - a.weight ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  return RULES.flatMap((rule) => rule(context))
+    .map((f) => ({ ...f, text: visible(f.text) })) // findings quote the data: shopper text, paths
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        b.weight - a.weight ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
 }
 
 /**

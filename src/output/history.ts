@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFile, mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { z } from "zod";
 
 /**
  * The run history: an append-only JSON Lines file in the output directory. A run writes one line
@@ -11,67 +12,112 @@ import { createInterface } from "node:readline";
  */
 export const HISTORY_FILE = "history.jsonl";
 
-export type Trigger = "schedule" | "catch-up" | "manual" | "resend";
-export type RunStatus = "running" | "ok" | "failed" | "delivery-failed" | "interrupted";
+/** A time as the history writes it (toISOString, or an instant with its offset). */
+const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a date and time");
 
-export interface Delivery {
-  recipient: string;
-  kind: "to" | "cc" | "bcc";
+const deliverySchema = z.object({
+  recipient: z.string(),
+  kind: z.enum(["to", "cc", "bcc"]),
   /** sent; failed; skipped (already delivered for this report and period); written (dry run .eml). */
-  status: "sent" | "failed" | "skipped" | "written";
-  attempts: number;
-  error?: string;
-  message_id?: string;
-}
+  status: z.enum(["sent", "failed", "skipped", "written"]),
+  attempts: z.number(),
+  error: z.string().optional(),
+  message_id: z.string().optional(),
+});
 
-export interface RunRecord {
-  run_id: string;
-  report: string;
-  audience: string;
-  trigger: Trigger;
-  period: { id: string; from: string; to: string; timezone: string };
+/**
+ * One history line. Every line, start or end, is a whole record, so each is checked alone: the
+ * commands read `period.id`, `started_at`, `deliveries` … of whatever the file holds, and a line
+ * that does not fit (hand-edited, another program's, a newer version's) must be skipped, not
+ * crash `history`, the delivery dedupe or the daemon's catch-up.
+ */
+const runRecordSchema = z.object({
+  run_id: z.string().min(1),
+  report: z.string(),
+  audience: z.string(),
+  trigger: z.enum(["schedule", "catch-up", "manual", "resend"]),
+  period: z.object({ id: z.string(), from: instant, to: instant, timezone: z.string() }),
   /** When the schedule meant it to run (schedule and catch-up runs). */
-  scheduled_for?: string;
-  started_at: string;
-  finished_at?: string;
-  status: RunStatus;
+  scheduled_for: instant.optional(),
+  started_at: instant,
+  finished_at: instant.optional(),
+  status: z.enum(["running", "ok", "failed", "delivery-failed", "interrupted"]),
   /** Rows read and rejected per source. */
-  sources?: Record<string, { read: number; rejected: number }>;
-  files?: { path: string; sha256: string }[];
-  deliveries?: Delivery[];
+  sources: z.record(z.string(), z.object({ read: z.number(), rejected: z.number() })).optional(),
+  files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
+  deliveries: z.array(deliverySchema).optional(),
   /** For a resend: the run whose files it delivered. */
-  resend_of?: string;
-  error?: string;
-}
+  resend_of: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export type RunRecord = z.infer<typeof runRecordSchema>;
+export type Delivery = z.infer<typeof deliverySchema>;
+export type Trigger = RunRecord["trigger"];
+export type RunStatus = RunRecord["status"];
 
 export async function appendHistory(outDir: string, record: RunRecord): Promise<void> {
   await mkdir(outDir, { recursive: true });
+  const file = path.join(outDir, HISTORY_FILE);
+  // A write cut short (a full disk, a killed process) leaves a line without its newline; the next
+  // record appended to it would be lost with it. Start a new line first.
+  const lead = (await endsInPartialLine(file)) ? "\n" : "";
   // One write of one line: appends are atomic for a line of this size on a local file system.
-  await appendFile(path.join(outDir, HISTORY_FILE), `${JSON.stringify(record)}\n`, { flag: "a" });
+  await appendFile(file, `${lead}${JSON.stringify(record)}\n`, { flag: "a" });
+}
+
+/** True when the file exists, is not empty and its last byte is not a newline. */
+async function endsInPartialLine(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, "r");
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
- * Every run, oldest first, its lines merged (the end line wins). Unreadable lines are skipped
- * and counted, never fatal: the history must stay usable after a crash mid-write.
+ * Every run, oldest first, its lines merged (the end line wins). Lines that are not JSON
+ * (`unreadable`) and JSON lines that are not a run record (`invalid`) are skipped and counted,
+ * never fatal: the history must stay usable after a crash mid-write or a hand edit.
  */
-export async function readHistory(outDir: string): Promise<{ runs: RunRecord[]; unreadable: number }> {
+export async function readHistory(
+  outDir: string,
+): Promise<{ runs: RunRecord[]; unreadable: number; invalid: number }> {
   const byId = new Map<string, RunRecord>();
   let unreadable = 0;
+  let invalid = 0;
   const stream = createReadStream(path.join(outDir, HISTORY_FILE), { encoding: "utf8" });
   try {
     for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
       if (line.trim() === "") continue;
+      let value: unknown;
       try {
-        const record = JSON.parse(line) as RunRecord;
-        byId.set(record.run_id, { ...byId.get(record.run_id), ...record });
+        value = JSON.parse(line);
       } catch {
         unreadable += 1;
+        continue;
       }
+      const parsed = runRecordSchema.safeParse(value);
+      if (!parsed.success) {
+        invalid += 1;
+        continue;
+      }
+      const record = parsed.data;
+      byId.set(record.run_id, { ...byId.get(record.run_id), ...record });
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  return { runs: [...byId.values()], unreadable };
+  return { runs: [...byId.values()], unreadable, invalid };
 }
 
 /** Recipients already sent a report for a period: a re-run or catch-up does not mail them again. */

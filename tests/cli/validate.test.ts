@@ -22,6 +22,19 @@ describe("reports validate", () => {
     expect(result.stdout).toMatch(/validate: ok\s*$/);
   });
 
+  // A terminal acts on C1 controls and bidi overrides (JSON quoting escapes only C0): shown as escapes.
+  it("prints the data's control and bidi characters in rejects as escapes", async () => {
+    const dir = await newDir();
+    await write(
+      dir,
+      "api_logs.csv",
+      `${apiHeader}\n${goodApi(1)}\n2026-11-10T08:00:00Z,/x,2\u202E00\u009B,1,svc\n`,
+    );
+    const result = await reports(["validate", "--data", dir, "--timezone", "UTC"]);
+    expect(result.stdout).toContain("2\\u202E00\\u009B");
+    expect(result.stdout).not.toMatch(/[\u009B\u202E]/);
+  });
+
   it("reads with the threads asked for (--workers) and refuses a count it cannot use", async () => {
     const dir = await newDir();
     // Two files, 10 MB in all: past the size under which one thread reads everything, so

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
@@ -74,6 +74,32 @@ describe("email delivery over a real SMTP server", () => {
       expect(attachment?.filename).toBe("managers-2026-W46.pdf");
       expect(attachment?.contentType).toBe("application/pdf");
       expect(pdfText(attachment?.content as Buffer)).toContain("Weekly business report");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("mails an address listed twice, in any case or in to and cc, once, as its first kind", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({
+        to: ["ceo@shop.example", "CEO@Shop.Example"],
+        cc: ["ceo@shop.example", "cfo@shop.example"],
+        bcc: ["Cfo@shop.example", "archive@shop.example"],
+      });
+      const run = await runWeekly(context, smtp.port);
+      expect(run.deliveries?.map((d) => [d.recipient, d.kind, d.status])).toEqual([
+        ["ceo@shop.example", "to", "sent"],
+        ["cfo@shop.example", "cc", "sent"],
+        ["archive@shop.example", "bcc", "sent"],
+      ]);
+      expect(smtp.received).toHaveLength(1);
+      const { envelope, mail } = smtp.received[0] as (typeof smtp.received)[number];
+      expect(envelope.sort()).toEqual(["archive@shop.example", "ceo@shop.example", "cfo@shop.example"]);
+      expect(mail.headers.get("to")).toMatchObject({ value: [{ address: "ceo@shop.example" }] });
+      expect(mail.headers.get("cc")).toMatchObject({ value: [{ address: "cfo@shop.example" }] });
+      const { runs } = await readHistory(context.outDir);
+      expect(runs.at(-1)?.deliveries).toHaveLength(3);
     } finally {
       await smtp.close();
     }
@@ -173,6 +199,49 @@ describe("email delivery over a real SMTP server", () => {
       expect(html).toContain("wrote: \u201C&lt;script&gt;alert(1)&lt;/script&gt; checkout crashed");
       expect(html).not.toContain("<script>");
       expect(smtp.received[0]?.mail.text).toContain("<script>alert(1)</script>"); // plain text needs no escaping
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  // Runs after the test above, whose feedback row is a second later: this one is the earliest.
+  it("shows control and bidi characters from the data as escapes in both bodies and the PDF", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["support@shop.example"] });
+      const weekly = context.config.reports.weekly as Config["reports"][string];
+      context.config.reports.weekly = { ...weekly, audience: "support" };
+      const row = `u-y,2026-11-09T00:00:00,"checkout crashed \u202E froze \u0007 broken \u2066 awful",5\n`;
+      await appendFile(path.join(data.dir, "user_feedback.csv"), row);
+      await runWeekly(context, smtp.port);
+      const mail = smtp.received[0]?.mail;
+      const shown = "checkout crashed \\u202E froze \\u0007 broken \\u2066 awful";
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the raw characters must be absent.
+      const raw = /[\u0007\u202E\u2066]/;
+      expect(mail?.text).toContain(shown);
+      expect(mail?.html).toContain(shown);
+      expect(mail?.text).not.toMatch(raw);
+      expect(mail?.html).not.toMatch(raw);
+      const pdf = pdfText(mail?.attachments[0]?.content as Buffer);
+      expect(pdf).toContain("crashed \\u202E froze");
+      expect(pdf).not.toMatch(raw);
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  // Who already has the report is read from the history: a line without a period used to crash it.
+  it("mails despite a history line of the wrong shape", async () => {
+    const smtp = await startSmtp();
+    try {
+      const context = await setup({ to: ["ceo@shop.example"] });
+      await writeFile(
+        path.join(context.outDir, "history.jsonl"),
+        '{"run_id":"x","report":"weekly","deliveries":[]}\n',
+      );
+      const run = await runWeekly(context, smtp.port);
+      expect(run.status).toBe("ok");
+      expect(smtp.received).toHaveLength(1);
     } finally {
       await smtp.close();
     }

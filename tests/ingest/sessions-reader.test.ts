@@ -160,3 +160,38 @@ describe("sessions reader", () => {
     }
   });
 });
+
+describe("sessions reader: deeply nested values", () => {
+  // 5000 levels is a well-formed 10 KB line; parsing or quoting it must not overflow the stack
+  // and fail the whole source.
+  const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+  const deepLine = JSON.stringify(event()).replace('"value":null', `"value":${deep}`);
+
+  it("rejects a JSON Lines row nested too deeply, with its line, and reads the rest", async () => {
+    const content = `${JSON.stringify(event())}\n${deepLine}\n${JSON.stringify(event())}\n`;
+    const { records, summary } = await read(content);
+    expect(summary.error).toBeNull();
+    expect(records).toHaveLength(2);
+    expect(summary.rejects).toEqual([
+      { file: "sessions.jsonl", line: 2, reason: "value nested too deeply (over 64 levels)" },
+    ]);
+  });
+
+  it("rejects an array element nested too deeply, with its line, and reads the rest", async () => {
+    const content = `[\n${JSON.stringify(event())},\n${deepLine},\n${JSON.stringify(event())}\n]\n`;
+    const { records, summary } = await read(content, "sessions.json");
+    expect(summary.error).toBeNull();
+    expect(records).toHaveLength(2);
+    expect(summary.rejects).toEqual([
+      { file: "sessions.json", line: 3, reason: "value nested too deeply (over 64 levels)" },
+    ]);
+  });
+
+  it("still reads nesting up to the limit as JSON and judges it by the field's rule", async () => {
+    const nested = `${"[".repeat(63)}${"]".repeat(63)}`;
+    const line = JSON.stringify(event()).replace('"value":null', `"value":${nested}`);
+    const { summary } = await read(`${line}\n`);
+    expect(summary.rejects).toHaveLength(1);
+    expect(summary.rejects[0]?.reason).toMatch(/^value: not a string or null \("\[\[\[/);
+  });
+});

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
@@ -73,5 +73,35 @@ describe("the scheduling daemon", () => {
     } finally {
       await smtp.close();
     }
+  });
+
+  // A scheduled run's line without its period used to reach the catch-up plan and crash the start.
+  it("starts and catches nothing up from a history line of the wrong shape", async () => {
+    const outDir = await newDir();
+    const raw = {
+      timezone: "Europe/Paris",
+      reports: { weekly: { audience: "managers", schedule: "0 8 * * 1" } },
+    };
+    const job = await jobContextFor(raw, data.dir, outDir);
+    const line = {
+      run_id: "no-period",
+      report: "weekly",
+      audience: "managers",
+      trigger: "schedule",
+      scheduled_for: "2026-11-02T07:00:00.000Z",
+      started_at: "2026-11-02T07:00:00.000Z",
+      status: "ok",
+    };
+    await writeFile(path.join(outDir, "history.jsonl"), `${JSON.stringify(line)}\n`);
+    const daemon = await startDaemon({
+      job,
+      email: { mode: "off" },
+      logger: pino({ level: "silent" }),
+      timeZone: "Europe/Paris",
+      now: () => Date.parse("2026-11-17T10:00:00Z"),
+    });
+    await daemon.caughtUp;
+    expect(await daemon.stop(5_000)).toBe(true);
+    expect((await readHistory(outDir)).runs).toEqual([]);
   });
 });

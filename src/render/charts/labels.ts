@@ -1,3 +1,5 @@
+import { visible } from "../../util/visible-text.js";
+
 /**
  * Chart labels that must be read in full: wrapped onto lines instead of cut. chart.js draws a
  * legend label given as an array of strings as one line per element.
@@ -9,7 +11,8 @@
  * falls, else at the width. One line comes back as a plain string.
  */
 export function wrapLabel(text: string, suffix: string, width: number): string | string[] {
-  const words = text
+  // Labels can be the data's own (pages, reasons): its control and bidi characters are shown.
+  const words = visible(text)
     .split(/\s+/)
     .filter((w) => w !== "")
     .flatMap((w) => splitLong(w, width));

@@ -2,6 +2,7 @@ import { type FindingFilter, findingsFor } from "../../insights/findings.js";
 import { metricInfo } from "../../metrics/catalog.js";
 import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
+import { visible } from "../../util/visible-text.js";
 import { buildChart } from "../charts/chart-kinds.js";
 import { renderChartPng } from "../charts/renderer.js";
 import { metricNotes, tableView } from "../table-view.js";
@@ -171,7 +172,7 @@ export function findingsSection(
         doc.font(FONT.bold).fontSize(TYPE.body).fillColor(SEVERITY_COLOURS[finding.severity]);
         if (isPlainText(finding.text)) {
           doc.text(label, MARGIN_X, doc.y, { continued: true, width: contentWidth(doc) });
-          doc.font(FONT.body).fillColor(INK).text(finding.text);
+          doc.font(FONT.body).fillColor(INK).text(visible(finding.text));
         } else {
           // Text in another script (a shopper's words) is laid out on its own, under its label.
           doc.text(label, MARGIN_X, doc.y, { width: contentWidth(doc) });

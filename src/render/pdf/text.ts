@@ -1,3 +1,4 @@
+import { visible } from "../../util/visible-text.js";
 import { FONT } from "./layout.js";
 import {
   isPlain,
@@ -35,6 +36,9 @@ export function drawText(
   width: number,
   style: TextStyle,
 ): number {
+  // Table cells, findings and rejects quote the data: its control and bidi characters are shown
+  // as escapes, never set raw (measuring below does the same, so the heights agree).
+  text = visible(text);
   if (style.color !== undefined) doc.fillColor(style.color);
   if (isPlain(text)) {
     doc.font(style.bold ? FONT.bold : FONT.body).fontSize(style.size);
@@ -72,11 +76,12 @@ export function drawText(
 
 /** True when pdfkit sets this text as it is (the bundled font has it all, left to right). */
 export function isPlainText(text: string): boolean {
-  return isPlain(text);
+  return isPlain(visible(text));
 }
 
 /** The height `drawText` would take. */
-export function heightOfText(doc: PDFKit.PDFDocument, text: string, width: number, style: TextStyle): number {
+export function heightOfText(doc: PDFKit.PDFDocument, raw: string, width: number, style: TextStyle): number {
+  const text = visible(raw);
   if (isPlain(text)) {
     doc.font(style.bold ? FONT.bold : FONT.body).fontSize(style.size);
     return doc.heightOfString(text || " ", { width });
@@ -85,7 +90,8 @@ export function heightOfText(doc: PDFKit.PDFDocument, text: string, width: numbe
 }
 
 /** The width of `text` on one line. */
-export function widthOfText(doc: PDFKit.PDFDocument, text: string, style: TextStyle): number {
+export function widthOfText(doc: PDFKit.PDFDocument, raw: string, style: TextStyle): number {
+  const text = visible(raw);
   if (isPlain(text)) {
     doc.font(style.bold ? FONT.bold : FONT.body).fontSize(style.size);
     return doc.widthOfString(text);
