@@ -5,37 +5,73 @@ import lockfile from "proper-lockfile";
 /**
  * One run at a time per report, across processes: a lock directory per report under
  * `<out>/.locks/`, made by proper-lockfile, refreshed while the run lasts and taken over when
- * stale (a crashed process stops refreshing it). `withReportLock` returns null when another run
- * holds the lock.
+ * stale (a crashed process stops refreshing it). Every run that can mail takes it (see
+ * `run/report-job.ts`), so two overlapping runs never both read "not yet sent" from the history.
  */
 export const STALE_LOCK_MS = 60_000;
 
+/** How often a run waiting for a lock looks again. */
+const POLL_MS = 250;
+
+export interface LockWait {
+  /** How long to wait for a lock another run holds before giving up (0: do not wait). */
+  waitMs: number;
+  /** Stop waiting early (the daemon is shutting down). */
+  shouldStop?: () => boolean;
+}
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+function lockPath(outDir: string, report: string): string {
+  return path.join(outDir, ".locks", report);
+}
+
+/**
+ * Takes the report's lock, waiting up to `waitMs` while another run holds it; null when it is
+ * still held after that (or when `shouldStop` says to give up).
+ */
+export async function acquireReportLock(
+  outDir: string,
+  report: string,
+  wait: LockWait,
+): Promise<HeldLock | null> {
+  await mkdir(path.join(outDir, ".locks"), { recursive: true });
+  const deadline = Date.now() + wait.waitMs;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(lockPath(outDir, report), {
+        realpath: false,
+        stale: STALE_LOCK_MS,
+        update: STALE_LOCK_MS / 4,
+        retries: 0,
+      });
+      return { release: () => release().catch(() => {}) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
+    }
+    if (Date.now() >= deadline || wait.shouldStop?.() === true) return null;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
+  }
+}
+
+/** Runs `work` under the report's lock; null when another run holds it (after `waitMs`, default 0). */
 export async function withReportLock<T>(
   outDir: string,
   report: string,
   work: () => Promise<T>,
+  wait: LockWait = { waitMs: 0 },
 ): Promise<{ result: T } | null> {
-  const dir = path.join(outDir, ".locks");
-  await mkdir(dir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(path.join(dir, report), {
-      realpath: false,
-      stale: STALE_LOCK_MS,
-      update: STALE_LOCK_MS / 4,
-      retries: 0,
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ELOCKED") return null;
-    throw err;
-  }
+  const lock = await acquireReportLock(outDir, report, wait);
+  if (lock === null) return null;
   try {
     return { result: await work() };
   } finally {
-    await release().catch(() => {});
+    await lock.release();
   }
 }
 
 export async function isReportLocked(outDir: string, report: string): Promise<boolean> {
-  return lockfile.check(path.join(outDir, ".locks", report), { realpath: false, stale: STALE_LOCK_MS });
+  return lockfile.check(lockPath(outDir, report), { realpath: false, stale: STALE_LOCK_MS });
 }

@@ -16,6 +16,7 @@ import {
 import type { Template } from "../render/templates/schema.js";
 import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
+import { acquireReportLock, type LockWait } from "./lock.js";
 import { runReports } from "./run-reports.js";
 
 export interface JobContext {
@@ -29,6 +30,8 @@ export interface JobContext {
    */
   loadTemplates: () => Promise<ReadonlyMap<string, Template>>;
   log: (line: string, fields?: Record<string, unknown>) => void;
+  /** How long to wait for the report's lock; by default `schedule.lock_wait_s`. */
+  lockWait?: LockWait;
 }
 
 export interface JobRequest {
@@ -48,10 +51,15 @@ export interface JobRequest {
  * rejects.csv), then delivers it. The run history gets a line when the run starts and one when
  * it ends, with the files' SHA-256 and each recipient's delivery; a recipient who already has
  * this report for this period is skipped unless `force`. A failed delivery never loses the
- * report: the PDF stays on disk and `reports resend` delivers it later.
+ * report: the PDF stays on disk and `reports resend` delivers it later. The whole job holds the
+ * report's lock (a `ReportsError` of kind `locked` when another run keeps it too long).
  */
 export async function runReportJob(context: JobContext, request: JobRequest): Promise<RunRecord> {
   const report = reportConfig(context.config, request.report);
+  return underLock(context, request.report, () => reportJob(context, request, report));
+}
+
+async function reportJob(context: JobContext, request: JobRequest, report: ReportConfig): Promise<RunRecord> {
   const record: RunRecord = {
     run_id: newRunId(request.report, request.now),
     report: request.report,
@@ -139,20 +147,43 @@ export async function resendRun(
     to: Date.parse(original.period.to),
     timezone: original.period.timezone,
   };
-  await recorded(context, record, async () =>
-    deliver(
-      context,
-      await context.loadTemplates(),
-      { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
-      report,
-      pdf.path,
-      force,
-    ),
-  );
-  return record;
+  return underLock(context, original.report, async () => {
+    await recorded(context, record, async () =>
+      deliver(
+        context,
+        await context.loadTemplates(),
+        { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
+        report,
+        pdf.path,
+        force,
+      ),
+    );
+    return record;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Every job that can mail runs under its report's lock: the check "already sent?" and the
+ * sending must not interleave with another run's, or both send. A run that cannot get the lock
+ * within the wait fails with its own kind (exit 4), and writes nothing to the history.
+ */
+async function underLock<T>(context: JobContext, report: string, work: () => Promise<T>): Promise<T> {
+  const wait = context.lockWait ?? { waitMs: context.config.schedule.lock_wait_s * 1000 };
+  const lock = await acquireReportLock(context.outDir, report, wait);
+  if (lock === null) {
+    throw new ReportsError(
+      "locked",
+      `another run of ${report} is going (its lock is ${path.join(context.outDir, ".locks", `${report}.lock`)}); waited ${Math.round(wait.waitMs / 1000)} s, try again when it has finished`,
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
 
 /**
  * The lifecycle of a recorded run: a history line when it starts, the work (which returns the

@@ -2,9 +2,9 @@ import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { EmailMode } from "../deliver/deliver.js";
+import { ReportsError } from "../errors.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type RunRecord, readHistory, type Trigger } from "../output/history.js";
-import { withReportLock } from "../run/lock.js";
 import { type JobContext, runReportJob } from "../run/report-job.js";
 import { planCatchUp } from "./catch-up.js";
 import { periodForFire } from "./report-periods.js";
@@ -68,39 +68,39 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const work = (async () => {
       const period = periodForFire(report, fireAt, zone);
       try {
-        const outcome = await withReportLock(job.outDir, name, () =>
-          runReportJob(
-            { ...job, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
-            {
-              report: name,
-              period,
-              trigger,
-              scheduledFor: fireAt,
-              now: now(),
-              generatedAt: now(),
-              email: options.email,
-            },
-          ),
+        // The job takes the report's lock itself, waiting up to schedule.lock_wait_s.
+        const run = await runReportJob(
+          { ...job, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
+          {
+            report: name,
+            period,
+            trigger,
+            scheduledFor: fireAt,
+            now: now(),
+            generatedAt: now(),
+            email: options.email,
+          },
         );
         const entry = status[name] as ReportStatus;
-        if (outcome === null) {
+        entry.last_run = {
+          run_id: run.run_id,
+          status: run.status,
+          trigger: run.trigger,
+          finished_at: run.finished_at,
+          period: run.period.id,
+        };
+        if (run.status !== "ok")
+          entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
+      } catch (err) {
+        const entry = status[name] as ReportStatus;
+        if (err instanceof ReportsError && err.kind === "locked") {
           entry.last_error = `${new Date(fireAt).toISOString()}: skipped, the previous run of ${name} is still going`;
           logger.warn({ report: name, period: period.id }, entry.last_error);
-        } else {
-          const run = outcome.result;
-          entry.last_run = {
-            run_id: run.run_id,
-            status: run.status,
-            trigger: run.trigger,
-            finished_at: run.finished_at,
-            period: run.period.id,
-          };
-          if (run.status !== "ok")
-            entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
+          await writeStatus().catch((e) => logger.error({ err: String(e) }, "cannot write the status file"));
+          return;
         }
-      } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        (status[name] as ReportStatus).last_error = `${new Date(fireAt).toISOString()}: ${message}`;
+        entry.last_error = `${new Date(fireAt).toISOString()}: ${message}`;
         logger.error({ report: name, period: period.id, err: message }, `run of ${name} failed`);
       }
       await writeStatus().catch((err) => logger.error({ err: String(err) }, "cannot write the status file"));
