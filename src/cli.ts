@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--report <name>", "only this report")
     .option(
       "--status <status>",
-      "only runs with this status (ok, failed, delivery-failed, interrupted, running)",
+      "only runs with this status (ok, failed, delivery-failed, compromised, interrupted, running)",
     )
     .option("--since <iso>", "only runs started since")
     .option("--limit <n>", "the last n runs", "50")

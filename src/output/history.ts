@@ -12,7 +12,11 @@ import { createInterface } from "node:readline";
 export const HISTORY_FILE = "history.jsonl";
 
 export type Trigger = "schedule" | "catch-up" | "manual" | "resend";
-export type RunStatus = "running" | "ok" | "failed" | "delivery-failed" | "interrupted";
+/**
+ * `compromised`: the run lost its report's lock while it ran (another run took it over as stale),
+ * so it left the delivery to that run.
+ */
+export type RunStatus = "running" | "ok" | "failed" | "delivery-failed" | "interrupted" | "compromised";
 
 export interface Delivery {
   recipient: string;

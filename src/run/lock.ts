@@ -18,9 +18,19 @@ export interface LockWait {
   waitMs: number;
   /** Stop waiting early (the daemon is shutting down). */
   shouldStop?: () => boolean;
+  /** When an unrefreshed lock counts as abandoned; tests shorten it (proper-lockfile's floor is 2 s). */
+  staleMs?: number;
 }
 
 export interface HeldLock {
+  /**
+   * True once the lock was lost while held: this process could not refresh it in time (it was
+   * stopped, or its event loop blocked, for longer than the stale time) and another run may have
+   * taken it over. That run now owns the report's delivery; this one must not mail.
+   */
+  readonly compromised: boolean;
+  /** Called once when the lock is compromised. */
+  onCompromised(listener: (err: Error) => void): void;
   release(): Promise<void>;
 }
 
@@ -39,15 +49,35 @@ export async function acquireReportLock(
 ): Promise<HeldLock | null> {
   await mkdir(path.join(outDir, ".locks"), { recursive: true });
   const deadline = Date.now() + wait.waitMs;
+  const staleMs = wait.staleMs ?? STALE_LOCK_MS;
   for (;;) {
+    let compromised: Error | null = null;
+    const listeners: ((err: Error) => void)[] = [];
     try {
       const release = await lockfile.lock(lockPath(outDir, report), {
         realpath: false,
-        stale: STALE_LOCK_MS,
-        update: STALE_LOCK_MS / 4,
+        stale: staleMs,
+        update: staleMs / 4,
         retries: 0,
+        // proper-lockfile's default throws ECOMPROMISED from a timer, where nothing can catch
+        // it: the daemon would die. The run is marked instead, and its owner decides.
+        onCompromised: (err: Error) => {
+          compromised = err;
+          for (const listener of listeners) listener(err);
+        },
       });
-      return { release: () => release().catch(() => {}) };
+      return {
+        get compromised() {
+          return compromised !== null;
+        },
+        onCompromised(listener) {
+          if (compromised !== null) listener(compromised);
+          else listeners.push(listener);
+        },
+        // After a compromise the lock is no longer ours: proper-lockfile refuses (ERELEASED)
+        // and must not remove the new holder's lock, which it does not.
+        release: () => release().catch(() => {}),
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
     }

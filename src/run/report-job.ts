@@ -16,7 +16,7 @@ import {
 import type { Template } from "../render/templates/schema.js";
 import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
-import { acquireReportLock, type LockWait } from "./lock.js";
+import { acquireReportLock, type HeldLock, type LockWait } from "./lock.js";
 import { runReports } from "./run-reports.js";
 
 export interface JobContext {
@@ -56,10 +56,15 @@ export interface JobRequest {
  */
 export async function runReportJob(context: JobContext, request: JobRequest): Promise<RunRecord> {
   const report = reportConfig(context.config, request.report);
-  return underLock(context, request.report, () => reportJob(context, request, report));
+  return underLock(context, request.report, (lock) => reportJob(context, request, report, lock));
 }
 
-async function reportJob(context: JobContext, request: JobRequest, report: ReportConfig): Promise<RunRecord> {
+async function reportJob(
+  context: JobContext,
+  request: JobRequest,
+  report: ReportConfig,
+  lock: HeldLock,
+): Promise<RunRecord> {
   const record: RunRecord = {
     run_id: newRunId(request.report, request.now),
     report: request.report,
@@ -75,7 +80,7 @@ async function reportJob(context: JobContext, request: JobRequest, report: Repor
   context.log(`run ${record.run_id}: ${request.report} for ${request.period.id} (${request.trigger})`, {
     run_id: record.run_id,
   });
-  await recorded(context, record, async () => {
+  await recorded(context, record, lock, async () => {
     const templates = await context.loadTemplates();
     const result = await runReports({
       config: context.config,
@@ -96,7 +101,7 @@ async function reportJob(context: JobContext, request: JobRequest, report: Repor
       result.files.map(async (file) => ({ path: file, sha256: await sha256(file) })),
     );
     const pdfPath = path.join(result.periodDir, `${report.audience}.pdf`);
-    return deliver(context, templates, request, report, pdfPath, request.force === true);
+    return deliver(context, lock, templates, request, report, pdfPath, request.force === true);
   });
   context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
   return record;
@@ -147,10 +152,11 @@ export async function resendRun(
     to: Date.parse(original.period.to),
     timezone: original.period.timezone,
   };
-  return underLock(context, original.report, async () => {
-    await recorded(context, record, async () =>
+  return underLock(context, original.report, async (lock) => {
+    await recorded(context, record, lock, async () =>
       deliver(
         context,
+        lock,
         await context.loadTemplates(),
         { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
         report,
@@ -169,7 +175,11 @@ export async function resendRun(
  * sending must not interleave with another run's, or both send. A run that cannot get the lock
  * within the wait fails with its own kind (exit 4), and writes nothing to the history.
  */
-async function underLock<T>(context: JobContext, report: string, work: () => Promise<T>): Promise<T> {
+async function underLock<T>(
+  context: JobContext,
+  report: string,
+  work: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
   const wait = context.lockWait ?? { waitMs: context.config.schedule.lock_wait_s * 1000 };
   const lock = await acquireReportLock(context.outDir, report, wait);
   if (lock === null) {
@@ -178,12 +188,21 @@ async function underLock<T>(context: JobContext, report: string, work: () => Pro
       `another run of ${report} is going (its lock is ${path.join(context.outDir, ".locks", `${report}.lock`)}); waited ${Math.round(wait.waitMs / 1000)} s, try again when it has finished`,
     );
   }
+  lock.onCompromised((err) =>
+    context.log(`the lock of ${report} was lost (${err.message}); this run will not mail`, {
+      report,
+      lock: "compromised",
+    }),
+  );
   try {
-    return await work();
+    return await work(lock);
   } finally {
     await lock.release();
   }
 }
+
+/** Thrown before delivering when the run's lock was compromised: the run that took it over mails. */
+class LockLostError extends Error {}
 
 /**
  * The lifecycle of a recorded run: a history line when it starts, the work (which returns the
@@ -192,6 +211,7 @@ async function underLock<T>(context: JobContext, report: string, work: () => Pro
 async function recorded(
   context: JobContext,
   record: RunRecord,
+  lock: HeldLock,
   work: () => Promise<Delivery[]>,
 ): Promise<void> {
   await appendHistory(context.outDir, record);
@@ -199,6 +219,13 @@ async function recorded(
     record.deliveries = await work();
     record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
   } catch (err) {
+    if (err instanceof LockLostError && lock.compromised) {
+      // Not a failure of this run's work, and not finished either: catch-up still owes the
+      // period if the run that took over does not finish it.
+      record.status = "compromised";
+      record.error = err.message;
+      return;
+    }
     record.status = "failed";
     record.error = err instanceof Error ? err.message : String(err);
     throw err;
@@ -221,12 +248,20 @@ function reportConfig(config: Config, name: string): ReportConfig {
 
 function deliver(
   context: JobContext,
+  lock: HeldLock,
   templates: ReadonlyMap<string, Template>,
   request: JobRequest,
   report: ReportConfig,
   pdfPath: string,
   force: boolean,
 ): Promise<Delivery[]> {
+  if (lock.compromised) {
+    return Promise.reject(
+      new LockLostError(
+        `the lock of ${request.report} was lost while the run went on (another run took it over); delivery left to that run`,
+      ),
+    );
+  }
   return deliverReport({
     config: context.config,
     outDir: context.outDir,
