@@ -22,7 +22,10 @@ export interface DaemonOptions {
 }
 
 export interface Daemon {
-  /** Stops firing, waits up to `graceMs` for running reports, releases locks. True when all finished. */
+  /**
+   * Stops firing (no new run starts from then on, queued catch-up runs included), waits up to
+   * `graceMs` for running reports, releases locks. True when all finished.
+   */
   stop(graceMs: number): Promise<boolean>;
   /** Settles when the catch-up runs are done. */
   caughtUp: Promise<void>;
@@ -49,6 +52,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const tasks = new Map<string, ScheduledTask>();
   const status: Record<string, ReportStatus> = {};
   const started = new Date(now()).toISOString();
+  let stopping = false;
+  // A fire waiting for a lock gives up when the daemon stops, rather than start a run then.
+  const jobContext: typeof job = {
+    ...job,
+    lockWait: job.lockWait ?? {
+      waitMs: config.schedule.lock_wait_s * 1000,
+      shouldStop: () => stopping,
+    },
+  };
 
   const writeStatus = async () => {
     for (const [name, task] of tasks) {
@@ -64,13 +76,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const fire = (name: string, fireAt: number, trigger: Trigger): Promise<void> => {
     const report = config.reports[name];
     if (report === undefined) return Promise.resolve();
+    if (stopping) {
+      logger.info({ report: name, trigger }, `not starting ${name}: the daemon is stopping`);
+      return Promise.resolve();
+    }
     const zone = report.timezone ?? options.timeZone;
     const work = (async () => {
       const period = periodForFire(report, fireAt, zone);
       try {
         // The job takes the report's lock itself, waiting up to schedule.lock_wait_s.
         const run = await runReportJob(
-          { ...job, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
+          { ...jobContext, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
           {
             report: name,
             period,
@@ -141,6 +157,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       now(),
       config.schedule.catch_up_days,
     )) {
+      if (stopping) break;
       logger.info(
         { report: planned.report, period: planned.period.id },
         `catching up ${planned.report} for ${planned.period.id}`,
@@ -152,6 +169,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   return {
     caughtUp,
     async stop(graceMs) {
+      stopping = true;
       for (const task of tasks.values()) await task.stop();
       const all = Promise.all([...running]).then(() => true);
       const finished = await Promise.race([
