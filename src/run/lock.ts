@@ -1,11 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import lockfile from "proper-lockfile";
+import { breakDeadLock, ownerFs, ownerIsDead, readOwner } from "./lock-owner.js";
 
 /**
  * One run at a time per report, across processes: a lock directory per report under
  * `<out>/.locks/`, made by proper-lockfile, refreshed while the run lasts and taken over when
- * stale (a crashed process stops refreshing it). Every run that can mail takes it (see
+ * stale (a crashed process stops refreshing it), or at once when the process it names is gone
+ * (`lock-owner.ts`). Every run that can mail takes it (see
  * `run/report-job.ts`), so two overlapping runs never both read "not yet sent" from the history.
  */
 export const STALE_LOCK_MS = 60_000;
@@ -32,6 +34,8 @@ export interface HeldLock {
   /** Called once when the lock is compromised. */
   onCompromised(listener: (err: Error) => void): void;
   release(): Promise<void>;
+  /** The pid of a dead process whose lock this run took over, if it did. */
+  readonly tookOverFrom?: number;
 }
 
 function lockPath(outDir: string, report: string): string {
@@ -50,6 +54,8 @@ export async function acquireReportLock(
   await mkdir(path.join(outDir, ".locks"), { recursive: true });
   const deadline = Date.now() + wait.waitMs;
   const staleMs = wait.staleMs ?? STALE_LOCK_MS;
+  const dir = `${lockPath(outDir, report)}.lock`;
+  let tookOverFrom: number | undefined;
   for (;;) {
     let compromised: Error | null = null;
     const listeners: ((err: Error) => void)[] = [];
@@ -59,6 +65,7 @@ export async function acquireReportLock(
         stale: staleMs,
         update: staleMs / 4,
         retries: 0,
+        fs: ownerFs,
         // proper-lockfile's default throws ECOMPROMISED from a timer, where nothing can catch
         // it: the daemon would die. The run is marked instead, and its owner decides.
         onCompromised: (err: Error) => {
@@ -77,9 +84,15 @@ export async function acquireReportLock(
         // After a compromise the lock is no longer ours: proper-lockfile refuses (ERELEASED)
         // and must not remove the new holder's lock, which it does not.
         release: () => release().catch(() => {}),
+        ...(tookOverFrom === undefined ? {} : { tookOverFrom }),
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
+    }
+    const owner = await readOwner(dir);
+    if (owner !== null && ownerIsDead(owner, dir) && (await breakDeadLock(dir, owner))) {
+      tookOverFrom = owner.pid;
+      continue;
     }
     if (Date.now() >= deadline || wait.shouldStop?.() === true) return null;
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
@@ -102,6 +115,15 @@ export async function withReportLock<T>(
   }
 }
 
+/** Whether a live run holds the report's lock (`reports history` tells running from interrupted by it). */
 export async function isReportLocked(outDir: string, report: string): Promise<boolean> {
-  return lockfile.check(lockPath(outDir, report), { realpath: false, stale: STALE_LOCK_MS });
+  const held = await lockfile.check(lockPath(outDir, report), {
+    realpath: false,
+    stale: STALE_LOCK_MS,
+    fs: ownerFs,
+  });
+  if (!held) return false;
+  const dir = `${lockPath(outDir, report)}.lock`;
+  const owner = await readOwner(dir);
+  return owner === null || !ownerIsDead(owner, dir);
 }

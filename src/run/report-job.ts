@@ -188,6 +188,11 @@ async function underLock<T>(
       `another run of ${report} is going (its lock is ${path.join(context.outDir, ".locks", `${report}.lock`)}); waited ${Math.round(wait.waitMs / 1000)} s, try again when it has finished`,
     );
   }
+  if (lock.tookOverFrom !== undefined)
+    context.log(`took over the lock of ${report} from process ${lock.tookOverFrom}, which is gone`, {
+      report,
+      lock: "taken-over",
+    });
   lock.onCompromised((err) =>
     context.log(`the lock of ${report} was lost (${err.message}); this run will not mail`, {
       report,

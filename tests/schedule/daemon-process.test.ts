@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readHistory } from "../../src/output/history.js";
+import { appendHistory, readHistory } from "../../src/output/history.js";
+import { firesBetween } from "../../src/schedule/catch-up.js";
+import { periodForFire } from "../../src/schedule/report-periods.js";
 import { ROOT, reports, TSX_LOADER } from "../helpers/cli.js";
 import { useTempDirs, write } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
@@ -231,6 +233,86 @@ schedule:
       expect(existsSync(path.join(out, ".locks", "tick.lock"))).toBe(false);
       const shown = await reports(["history", "--out", out, "--json"]);
       expect(shown.stdout).toContain('"status":"interrupted"');
+    }
+  });
+
+  it("after kill -9 during a catch-up run and a restart at once, the new daemon takes the dead run's lock and catches every period up", async () => {
+    const smtp = await startSmtp({ acceptDelayMs: 3000 });
+    const dir = await newDir();
+    const out = path.join(dir, "out");
+    const zone = "Europe/Paris";
+    const config = await write(
+      dir,
+      "reports.config.yaml",
+      `timezone: ${zone}
+data:
+  dir: ${data.dir}
+output:
+  dir: ${out}
+reports:
+  daily:
+    audience: it
+    schedule: "0 8 * * *"
+    period: last-day
+    to: [ops@shop.example]
+schedule:
+  lock_wait_s: 2
+`,
+    );
+    // The last scheduled run finished three fires ago: the two fires since are owed.
+    const fires = firesBetween("0 8 * * *", zone, Date.now() - 5 * 86_400_000, Date.now());
+    const last = fires.at(-3) as number;
+    const owed = fires.slice(-2).map((f) => periodForFire({ period: "last-day" }, f, zone).id);
+    await appendHistory(out, {
+      run_id: "earlier",
+      report: "daily",
+      audience: "it",
+      trigger: "schedule",
+      period: { id: "before", from: "", to: "", timezone: zone },
+      scheduled_for: new Date(last).toISOString(),
+      started_at: new Date(last).toISOString(),
+      finished_at: new Date(last).toISOString(),
+      status: "ok",
+    });
+    const first = spawnDaemon(config, dir, smtp.port);
+    let second: ReturnType<typeof spawnDaemon> | null = null;
+    try {
+      // Killed while the first catch-up run is delivering (the server holds the message 3 s).
+      await until(() => smtp.received.length > 0, 45_000, "the first catch-up mail").catch((err: Error) => {
+        throw new Error(`${err.message}; the daemon said:\n${first.output.stdout.slice(0, 3000)}`);
+      });
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(existsSync(path.join(out, ".locks", "daily.lock"))).toBe(true);
+      second = spawnDaemon(config, dir, smtp.port);
+      const done = async () => {
+        const { runs } = await readHistory(out);
+        return owed.every((id) => runs.some((r) => r.period.id === id && r.status === "ok"));
+      };
+      await until(done, 45_000, "every owed period finished").catch((err: Error) => {
+        throw new Error(`${err.message}; the daemon said:\n${second?.output.stdout.slice(0, 4000)}`);
+      });
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill("SIGKILL");
+      if (second !== null && second.child.exitCode === null) second.child.kill("SIGKILL");
+      await smtp.close();
+    }
+    const messages = second.output.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages.filter((m) => m.includes("skipped"))).toEqual([]);
+    expect(
+      messages.some((m) => m.startsWith(`took over the lock of daily from process ${first.child.pid}`)),
+    ).toBe(true);
+    const { runs } = await readHistory(out);
+    for (const id of owed) {
+      expect(
+        runs.some((r) => r.period.id === id && r.deliveries?.some((d) => d.status === "sent")),
+        id,
+      ).toBe(true);
     }
   });
 });
