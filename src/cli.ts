@@ -10,7 +10,7 @@ import { EXIT, ReportsError } from "./errors.js";
 /**
  * The `reports` command. Every error a user can fix arrives here as a ReportsError and is printed
  * without a stack, with its exit code (0 ok, 1 data failure, 2 usage or configuration error,
- * 3 delivery failed); anything else is a bug and keeps its stack.
+ * 3 delivery failed, 4 another run of the report is going); anything else is a bug and keeps its stack.
  */
 export async function main(argv: string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--report <name>", "only this report")
     .option(
       "--status <status>",
-      "only runs with this status (ok, failed, delivery-failed, interrupted, running)",
+      "only runs with this status (ok, failed, delivery-failed, compromised, interrupted, running)",
     )
     .option("--since <iso>", "only runs started since")
     .option("--limit <n>", "the last n runs", "50")

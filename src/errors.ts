@@ -15,6 +15,10 @@ export const EXIT = {
   usage: 2,
   /** Reports were written but could not be delivered. */
   delivery: 3,
+  /** Another run of the same report held its lock for longer than this run would wait. */
+  locked: 4,
+  /** The daemon stopped (grace period over, or a third signal) with a report still running. */
+  interrupted: 5,
 } as const;
 
 export type ErrorKind = Exclude<keyof typeof EXIT, "ok">;

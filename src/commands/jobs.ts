@@ -140,8 +140,13 @@ export async function historyCommand(
   if (invalid > 0) print(`(${invalid} ${invalid === 1 ? "line" : "lines"} of the wrong shape skipped)`);
 }
 
-/** A run whose mail did not reach every recipient exits 3; its report is on disk for a resend. */
+/**
+ * A run whose mail did not reach every recipient exits 3; its report is on disk for a resend. A
+ * run that lost its lock to another exits 4, like one that could not get it.
+ */
 function failIfUndelivered(record: RunRecord): void {
+  if (record.status === "compromised")
+    throw new ReportsError("locked", `run ${record.run_id}: ${record.error ?? "its lock was lost"}`);
   if (record.status !== "delivery-failed") return;
   const failed = (record.deliveries ?? []).filter((d) => d.status === "failed").length;
   throw new ReportsError(

@@ -2,7 +2,7 @@ import cronstrue from "cronstrue";
 import cron from "node-cron";
 import pino from "pino";
 import { mailSettingsFromEnv } from "../deliver/mail-settings.js";
-import { ReportsError } from "../errors.js";
+import { EXIT } from "../errors.js";
 import { startDaemon } from "../schedule/daemon.js";
 import { periodForFire } from "../schedule/report-periods.js";
 import { formatInstant } from "../time/periods.js";
@@ -40,7 +40,8 @@ export async function scheduleListCommand(
 /**
  * `reports schedule`: the daemon. JSON log lines on stdout (pretty on a terminal), each run's
  * lines carrying its run id; `<out>/status.json` says what ran last and what runs next. SIGTERM
- * or SIGINT stops firing and lets a running report finish within `schedule.shutdown_grace_s`.
+ * or SIGINT stops firing and lets a running report finish within `schedule.shutdown_grace_s`
+ * (exit 0), else exits 5; a second signal is logged and changes nothing, a third exits 5 at once.
  */
 export async function scheduleCommand(options: DataOptions): Promise<void> {
   const context = await commandContext(options);
@@ -68,29 +69,44 @@ export async function scheduleCommand(options: DataOptions): Promise<void> {
     "daemon started",
   );
 
-  return new Promise<void>((resolve, reject) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info(
-        { signal },
-        `stopping: no new runs; waiting up to ${config.schedule.shutdown_grace_s} s for running ones`,
-      );
-      void daemon.stop(config.schedule.shutdown_grace_s * 1000).then((finished) => {
-        logger.info({ finished }, finished ? "stopped" : "stopped before a running report finished");
-        logger.flush?.();
-        if (finished) resolve();
-        else
-          reject(
-            new ReportsError(
-              "data",
-              "stopped before a running report finished (it is recorded as interrupted)",
-            ),
-          );
-      });
+  return new Promise<void>((resolve) => {
+    const grace = config.schedule.shutdown_grace_s;
+    let signals = 0;
+    // `on`, not `once`: proper-lockfile's signal-exit re-raises a signal nobody else listens
+    // to, so after a `once` listener a second SIGTERM killed the process mid-grace.
+    const onSignal = (signal: string) => {
+      signals += 1;
+      if (signals === 1) {
+        logger.info({ signal }, `stopping: no new runs; waiting up to ${grace} s for running ones`);
+        void daemon.stop(grace * 1000).then((finished) => {
+          if (finished) {
+            logger.info({ finished }, "stopped");
+            resolve();
+          } else
+            exitUnfinished(logger, `stopped after the ${grace} s grace period with a report still running`);
+        });
+      } else if (signals === 2) {
+        logger.warn(
+          { signal },
+          `already stopping: still waiting for running reports (up to ${grace} s in all); a third signal exits at once`,
+        );
+      } else {
+        exitUnfinished(logger, `${signal} a third time: exiting without waiting for running reports`);
+      }
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
   });
+}
+
+/**
+ * Exits 5 at once: a run still going would otherwise keep the process alive (and might mail
+ * after the stop). Its history line stays open and the lock is removed on exit, so
+ * `reports history` shows it as interrupted, and catch-up owes its period on the next start.
+ */
+function exitUnfinished(logger: pino.Logger, message: string): never {
+  logger.warn({ finished: false }, message);
+  logger.flush?.();
+  process.stderr.write(`reports: ${message} (it is recorded as interrupted)\n`);
+  process.exit(EXIT.interrupted);
 }

@@ -190,6 +190,11 @@ export const configSchema = z
         catch_up_days: z.number().int().min(1).max(366).default(35),
         /** How long a running report may take to finish after SIGTERM before the daemon exits anyway. */
         shutdown_grace_s: z.number().min(0).default(120),
+        /**
+         * How long any run that can mail (manual, one-shot, fire, catch-up, resend) waits for its
+         * report's lock while another run holds it, before giving up (exit 4 for a command).
+         */
+        lock_wait_s: z.number().min(0).default(30),
       })
       .prefault({}),
     funnel: z

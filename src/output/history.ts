@@ -41,7 +41,11 @@ const runRecordSchema = z.object({
   scheduled_for: instant.optional(),
   started_at: instant,
   finished_at: instant.optional(),
-  status: z.enum(["running", "ok", "failed", "delivery-failed", "interrupted"]),
+  /**
+   * `compromised`: the run lost its report's lock while it ran (another run took it over as
+   * stale), so it left the delivery to that run.
+   */
+  status: z.enum(["running", "ok", "failed", "delivery-failed", "interrupted", "compromised"]),
   /** Rows read and rejected per source. */
   sources: z.record(z.string(), z.object({ read: z.number(), rejected: z.number() })).optional(),
   files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),

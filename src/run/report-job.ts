@@ -16,6 +16,7 @@ import {
 import type { Template } from "../render/templates/schema.js";
 import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
+import { acquireReportLock, type HeldLock, type LockWait } from "./lock.js";
 import { runReports } from "./run-reports.js";
 
 export interface JobContext {
@@ -29,6 +30,8 @@ export interface JobContext {
    */
   loadTemplates: () => Promise<ReadonlyMap<string, Template>>;
   log: (line: string, fields?: Record<string, unknown>) => void;
+  /** How long to wait for the report's lock; by default `schedule.lock_wait_s`. */
+  lockWait?: LockWait;
 }
 
 export interface JobRequest {
@@ -48,10 +51,20 @@ export interface JobRequest {
  * rejects.csv), then delivers it. The run history gets a line when the run starts and one when
  * it ends, with the files' SHA-256 and each recipient's delivery; a recipient who already has
  * this report for this period is skipped unless `force`. A failed delivery never loses the
- * report: the PDF stays on disk and `reports resend` delivers it later.
+ * report: the PDF stays on disk and `reports resend` delivers it later. The whole job holds the
+ * report's lock (a `ReportsError` of kind `locked` when another run keeps it too long).
  */
 export async function runReportJob(context: JobContext, request: JobRequest): Promise<RunRecord> {
   const report = reportConfig(context.config, request.report);
+  return underLock(context, request.report, (lock) => reportJob(context, request, report, lock));
+}
+
+async function reportJob(
+  context: JobContext,
+  request: JobRequest,
+  report: ReportConfig,
+  lock: HeldLock,
+): Promise<RunRecord> {
   const record: RunRecord = {
     run_id: newRunId(request.report, request.now),
     report: request.report,
@@ -67,7 +80,7 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
   context.log(`run ${record.run_id}: ${request.report} for ${request.period.id} (${request.trigger})`, {
     run_id: record.run_id,
   });
-  await recorded(context, record, async () => {
+  await recorded(context, record, lock, async () => {
     const templates = await context.loadTemplates();
     const result = await runReports({
       config: context.config,
@@ -88,7 +101,7 @@ export async function runReportJob(context: JobContext, request: JobRequest): Pr
       result.files.map(async (file) => ({ path: file, sha256: await sha256(file) })),
     );
     const pdfPath = path.join(result.periodDir, `${report.audience}.pdf`);
-    return deliver(context, templates, request, report, pdfPath, request.force === true);
+    return deliver(context, lock, templates, request, report, pdfPath, request.force === true);
   });
   context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
   return record;
@@ -139,20 +152,62 @@ export async function resendRun(
     to: Date.parse(original.period.to),
     timezone: original.period.timezone,
   };
-  await recorded(context, record, async () =>
-    deliver(
-      context,
-      await context.loadTemplates(),
-      { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
-      report,
-      pdf.path,
-      force,
-    ),
-  );
-  return record;
+  return underLock(context, original.report, async (lock) => {
+    await recorded(context, record, lock, async () =>
+      deliver(
+        context,
+        lock,
+        await context.loadTemplates(),
+        { report: original.report, period, trigger: "resend", now, generatedAt: now, email, force },
+        report,
+        pdf.path,
+        force,
+      ),
+    );
+    return record;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Every job that can mail runs under its report's lock: the check "already sent?" and the
+ * sending must not interleave with another run's, or both send. A run that cannot get the lock
+ * within the wait fails with its own kind (exit 4), and writes nothing to the history.
+ */
+async function underLock<T>(
+  context: JobContext,
+  report: string,
+  work: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
+  const wait = context.lockWait ?? { waitMs: context.config.schedule.lock_wait_s * 1000 };
+  const lock = await acquireReportLock(context.outDir, report, wait);
+  if (lock === null) {
+    throw new ReportsError(
+      "locked",
+      `another run of ${report} is going (its lock is ${path.join(context.outDir, ".locks", `${report}.lock`)}); waited ${Math.round(wait.waitMs / 1000)} s, try again when it has finished`,
+    );
+  }
+  if (lock.tookOverFrom !== undefined)
+    context.log(`took over the lock of ${report} from process ${lock.tookOverFrom}, which is gone`, {
+      report,
+      lock: "taken-over",
+    });
+  lock.onCompromised((err) =>
+    context.log(`the lock of ${report} was lost (${err.message}); this run will not mail`, {
+      report,
+      lock: "compromised",
+    }),
+  );
+  try {
+    return await work(lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Thrown before delivering when the run's lock was compromised: the run that took it over mails. */
+class LockLostError extends Error {}
 
 /**
  * The lifecycle of a recorded run: a history line when it starts, the work (which returns the
@@ -161,6 +216,7 @@ export async function resendRun(
 async function recorded(
   context: JobContext,
   record: RunRecord,
+  lock: HeldLock,
   work: () => Promise<Delivery[]>,
 ): Promise<void> {
   await appendHistory(context.outDir, record);
@@ -168,6 +224,13 @@ async function recorded(
     record.deliveries = await work();
     record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
   } catch (err) {
+    if (err instanceof LockLostError && lock.compromised) {
+      // Not a failure of this run's work, and not finished either: catch-up still owes the
+      // period if the run that took over does not finish it.
+      record.status = "compromised";
+      record.error = err.message;
+      return;
+    }
     record.status = "failed";
     record.error = err instanceof Error ? err.message : String(err);
     throw err;
@@ -190,12 +253,20 @@ function reportConfig(config: Config, name: string): ReportConfig {
 
 function deliver(
   context: JobContext,
+  lock: HeldLock,
   templates: ReadonlyMap<string, Template>,
   request: JobRequest,
   report: ReportConfig,
   pdfPath: string,
   force: boolean,
 ): Promise<Delivery[]> {
+  if (lock.compromised) {
+    return Promise.reject(
+      new LockLostError(
+        `the lock of ${request.report} was lost while the run went on (another run took it over); delivery left to that run`,
+      ),
+    );
+  }
   return deliverReport({
     config: context.config,
     outDir: context.outDir,

@@ -36,6 +36,10 @@ export function firesBetween(expression: string, timeZone: string, after: number
  * whose period has no finished run yet, once per period. A report that never ran on a schedule
  * catches nothing up (a first start does not mail a month of reports). A period whose run
  * failed on its data is tried again; one whose delivery failed is not (that is `resend`'s job).
+ *
+ * A period stays owed until it has a finished run, also when a later period finished first:
+ * the fires of scheduled runs that never finished (a crash, a lost lock, a data failure), and
+ * `owed` fires the daemon skipped without a run (the lock was held), are planned too.
  */
 export function planCatchUp(
   reports: Record<string, ReportConfig>,
@@ -43,24 +47,35 @@ export function planCatchUp(
   history: RunRecord[],
   now: number,
   catchUpDays: number,
+  owed: { report: string; fireAt: number }[] = [],
 ): PlannedRun[] {
   const planned: PlannedRun[] = [];
+  const horizon = now - catchUpDays * 86_400_000;
   for (const [name, report] of Object.entries(reports)) {
     if (!report.enabled) continue;
-    const finished = history.filter(
-      (r) => r.report === name && (r.status === "ok" || r.status === "delivery-failed"),
-    );
-    const scheduled = finished.filter(
-      (r) => (r.trigger === "schedule" || r.trigger === "catch-up") && r.scheduled_for,
-    );
+    const isFinished = (r: RunRecord) => r.status === "ok" || r.status === "delivery-failed";
+    const mine = history.filter((r) => r.report === name);
+    const finished = mine.filter(isFinished);
+    const scheduled = (r: RunRecord) =>
+      (r.trigger === "schedule" || r.trigger === "catch-up") && !!r.scheduled_for;
     // After the last scheduled run that finished: a run that failed on its data is no bound.
-    const last = Math.max(...scheduled.map((r) => Date.parse(r.scheduled_for as string)));
+    const last = Math.max(...finished.filter(scheduled).map((r) => Date.parse(r.scheduled_for as string)));
     if (!Number.isFinite(last)) continue;
-    const after = Math.max(last, now - catchUpDays * 86_400_000);
+    const after = Math.max(last, horizon);
     const zone = report.timezone ?? defaultZone;
     const done = new Set(finished.map((r) => r.period.id));
+    const unfinished = mine
+      .filter((r) => scheduled(r) && !isFinished(r))
+      .map((r) => Date.parse(r.scheduled_for as string));
+    const skipped = owed.filter((o) => o.report === name).map((o) => o.fireAt);
+    const fires = [
+      ...new Set([
+        ...firesBetween(report.schedule, zone, after, now),
+        ...[...unfinished, ...skipped].filter((t) => t > horizon && t <= now),
+      ]),
+    ].sort((a, b) => a - b);
     const seen = new Set<string>();
-    for (const fireAt of firesBetween(report.schedule, zone, after, now)) {
+    for (const fireAt of fires) {
       const period = periodForFire(report, fireAt, zone);
       if (done.has(period.id) || seen.has(period.id)) continue;
       seen.add(period.id);

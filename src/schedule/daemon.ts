@@ -2,9 +2,10 @@ import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { EmailMode } from "../deliver/deliver.js";
+import { ReportsError } from "../errors.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type RunRecord, readHistory, type Trigger } from "../output/history.js";
-import { withReportLock } from "../run/lock.js";
+import { STALE_LOCK_MS } from "../run/lock.js";
 import { type JobContext, runReportJob } from "../run/report-job.js";
 import { planCatchUp } from "./catch-up.js";
 import { periodForFire } from "./report-periods.js";
@@ -19,12 +20,17 @@ export interface DaemonOptions {
   /** Default zone for reports without one. */
   timeZone: string;
   now?: () => number;
+  /** How long before catch-up tries again periods it owes (a run was skipped or lost its lock). */
+  catchUpRetryMs?: number;
 }
 
 export interface Daemon {
-  /** Stops firing, waits up to `graceMs` for running reports, releases locks. True when all finished. */
+  /**
+   * Stops firing (no new run starts from then on, queued catch-up runs included), waits up to
+   * `graceMs` for running reports, releases locks. True when all finished.
+   */
   stop(graceMs: number): Promise<boolean>;
-  /** Settles when the catch-up runs are done. */
+  /** Settles when the catch-up runs are done: nothing owed any more, or stopped. */
   caughtUp: Promise<void>;
 }
 
@@ -45,10 +51,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { job, logger } = options;
   const now = options.now ?? Date.now;
   const config = job.config;
-  const running = new Set<Promise<void>>();
+  const running = new Set<Promise<unknown>>();
+  const owedFires = new Map<string, { report: string; fireAt: number }>();
+  /** Runs going in this daemon, by report: a catch-up pass leaves their periods for the next pass. */
+  const active = new Map<string, number>();
   const tasks = new Map<string, ScheduledTask>();
   const status: Record<string, ReportStatus> = {};
   const started = new Date(now()).toISOString();
+  let stopping = false;
+  // A fire waiting for a lock gives up when the daemon stops, rather than start a run then.
+  const jobContext: typeof job = {
+    ...job,
+    lockWait: job.lockWait ?? {
+      waitMs: config.schedule.lock_wait_s * 1000,
+      shouldStop: () => stopping,
+    },
+  };
 
   const writeStatus = async () => {
     for (const [name, task] of tasks) {
@@ -61,52 +79,69 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     );
   };
 
-  const fire = (name: string, fireAt: number, trigger: Trigger): Promise<void> => {
+  /** "owed" when the fire's period got no finished run here: skipped for a lock, or the lock was lost. */
+  const fire = (name: string, fireAt: number, trigger: Trigger): Promise<"done" | "owed"> => {
     const report = config.reports[name];
-    if (report === undefined) return Promise.resolve();
+    if (report === undefined) return Promise.resolve("done");
+    if (stopping) {
+      logger.info({ report: name, trigger }, `not starting ${name}: the daemon is stopping`);
+      return Promise.resolve("done");
+    }
     const zone = report.timezone ?? options.timeZone;
-    const work = (async () => {
+    const work = (async (): Promise<"done" | "owed"> => {
       const period = periodForFire(report, fireAt, zone);
+      let outcome: "done" | "owed" = "done";
       try {
-        const outcome = await withReportLock(job.outDir, name, () =>
-          runReportJob(
-            { ...job, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
-            {
-              report: name,
-              period,
-              trigger,
-              scheduledFor: fireAt,
-              now: now(),
-              generatedAt: now(),
-              email: options.email,
-            },
-          ),
+        // The job takes the report's lock itself, waiting up to schedule.lock_wait_s.
+        const run = await runReportJob(
+          { ...jobContext, log: (line, fields) => logger.info({ report: name, ...fields }, line) },
+          {
+            report: name,
+            period,
+            trigger,
+            scheduledFor: fireAt,
+            now: now(),
+            generatedAt: now(),
+            email: options.email,
+          },
         );
         const entry = status[name] as ReportStatus;
-        if (outcome === null) {
-          entry.last_error = `${new Date(fireAt).toISOString()}: skipped, the previous run of ${name} is still going`;
-          logger.warn({ report: name, period: period.id }, entry.last_error);
-        } else {
-          const run = outcome.result;
-          entry.last_run = {
-            run_id: run.run_id,
-            status: run.status,
-            trigger: run.trigger,
-            finished_at: run.finished_at,
-            period: run.period.id,
-          };
-          if (run.status !== "ok")
-            entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
-        }
+        entry.last_run = {
+          run_id: run.run_id,
+          status: run.status,
+          trigger: run.trigger,
+          finished_at: run.finished_at,
+          period: run.period.id,
+        };
+        if (run.status !== "ok")
+          entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
+        if (run.status === "compromised") outcome = "owed";
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        (status[name] as ReportStatus).last_error = `${new Date(fireAt).toISOString()}: ${message}`;
-        logger.error({ report: name, period: period.id, err: message }, `run of ${name} failed`);
+        const entry = status[name] as ReportStatus;
+        if (err instanceof ReportsError && err.kind === "locked") {
+          entry.last_error = `${new Date(fireAt).toISOString()}: skipped for now, the previous run of ${name} is still going; catch-up owes ${period.id}`;
+          logger.warn({ report: name, period: period.id }, entry.last_error);
+          outcome = "owed";
+        } else {
+          const message = err instanceof Error ? err.message : String(err);
+          entry.last_error = `${new Date(fireAt).toISOString()}: ${message}`;
+          logger.error({ report: name, period: period.id, err: message }, `run of ${name} failed`);
+        }
       }
       await writeStatus().catch((err) => logger.error({ err: String(err) }, "cannot write the status file"));
+      if (outcome === "owed") {
+        // Kept in memory: a fire skipped for its lock left no line in the history to plan from.
+        owedFires.set(`${name} ${fireAt}`, { report: name, fireAt });
+        if (trigger === "schedule") owe();
+      } else owedFires.delete(`${name} ${fireAt}`);
+      return outcome;
     })();
     running.add(work);
-    void work.finally(() => running.delete(work));
+    active.set(name, (active.get(name) ?? 0) + 1);
+    void work.finally(() => {
+      running.delete(work);
+      active.set(name, (active.get(name) ?? 1) - 1);
+    });
     return work;
   };
 
@@ -131,27 +166,74 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   await writeStatus();
 
-  const caughtUp = (async () => {
-    if (!config.schedule.catch_up) return;
+  // Catch-up owes every missed period until it has a finished run: a pass runs what the history
+  // says is missing; while a pass leaves something owed (its lock held by a live run, or lost),
+  // another follows after `retryMs`. A scheduled fire skipped for its lock starts one too.
+  const retryMs = options.catchUpRetryMs ?? STALE_LOCK_MS;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      }
+      wakers.add(done);
+    });
+  const catchUpPass = async (): Promise<boolean> => {
     const { runs } = await readHistory(job.outDir);
+    let owed = false;
     for (const planned of planCatchUp(
       config.reports,
       options.timeZone,
       runs,
       now(),
       config.schedule.catch_up_days,
+      [...owedFires.values()],
     )) {
+      if (stopping) break;
+      // A run of this report going here is in the history as unfinished: wait for its end
+      // rather than run its period twice.
+      if ((active.get(planned.report) ?? 0) > 0) {
+        owed = true;
+        continue;
+      }
       logger.info(
         { report: planned.report, period: planned.period.id },
         `catching up ${planned.report} for ${planned.period.id}`,
       );
-      await fire(planned.report, planned.fireAt, "catch-up");
+      if ((await fire(planned.report, planned.fireAt, "catch-up")) === "owed") owed = true;
     }
-  })();
+    return owed;
+  };
+  let catchingUp: Promise<void> | null = null;
+  const catchUp = (delayMs: number): Promise<void> => {
+    catchingUp ??= (async () => {
+      try {
+        if (delayMs > 0) await pause(delayMs);
+        while (!stopping && (await catchUpPass())) {
+          logger.info({ retry_s: retryMs / 1000 }, "catch-up still owes periods; trying again later");
+          await pause(retryMs);
+        }
+      } catch (err) {
+        logger.error({ err: String(err) }, "catch-up failed");
+      } finally {
+        catchingUp = null;
+      }
+    })();
+    return catchingUp;
+  };
+  const owe = () => {
+    if (config.schedule.catch_up && !stopping) void catchUp(retryMs);
+  };
+  const caughtUp = config.schedule.catch_up ? catchUp(0) : Promise.resolve();
 
   return {
     caughtUp,
     async stop(graceMs) {
+      stopping = true;
+      for (const wake of [...wakers]) wake();
       for (const task of tasks.values()) await task.stop();
       const all = Promise.all([...running]).then(() => true);
       const finished = await Promise.race([

@@ -12,15 +12,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `reports` command (TypeScript sources through tsx) in `cwd`. */
-export function reports(args: string[], cwd: string = ROOT): Promise<CliResult> {
+/** Runs the real `reports` command (TypeScript sources through tsx) in `cwd`, `env` added to ours. */
+export function reports(
+  args: string[],
+  cwd: string = ROOT,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ["--import", TSX_LOADER, path.join(ROOT, "src/reports.ts"), ...args],
       {
         cwd,
-        env: { ...process.env, NODE_OPTIONS: "", FORCE_COLOR: "0" },
+        env: { ...process.env, NODE_OPTIONS: "", FORCE_COLOR: "0", ...env },
       },
     );
     let stdout = "";

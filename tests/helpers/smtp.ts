@@ -13,9 +13,15 @@ export interface Received {
  * A real SMTP server on loopback (smtp-server), offering STARTTLS with its built-in self-signed
  * certificate, so the client's "STARTTLS required" path is the one tested. `onRecipient` may
  * answer a recipient with an SMTP error (`{ code: 451 }` transient, `{ code: 550 }` permanent).
+ * `acceptDelayMs` holds each message that long before accepting it (a slow server), which widens
+ * the window in which two overlapping runs could both be sending.
  */
 export async function startSmtp(
-  options: { port?: number; onRecipient?: (address: string) => number | undefined } = {},
+  options: {
+    port?: number;
+    onRecipient?: (address: string) => number | undefined;
+    acceptDelayMs?: number;
+  } = {},
 ) {
   const received: Received[] = [];
   const server = new SMTPServer({
@@ -39,7 +45,7 @@ export async function startSmtp(
             secure: session.secure,
             mail,
           });
-          callback();
+          setTimeout(() => callback(), options.acceptDelayMs ?? 0);
         })
         .catch(callback);
     },

@@ -104,4 +104,51 @@ describe("the scheduling daemon", () => {
     expect(await daemon.stop(5_000)).toBe(true);
     expect((await readHistory(outDir)).runs).toEqual([]);
   });
+
+  it("starts no queued catch-up run once stopped", async () => {
+    const smtp = await startSmtp({ acceptDelayMs: 1500 });
+    const outDir = await newDir();
+    try {
+      const raw = {
+        timezone: "Europe/Paris",
+        reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", to: ["ceo@shop.example"] } },
+      };
+      const job = await jobContextFor(raw, data.dir, outDir);
+      await appendHistory(outDir, {
+        run_id: "earlier",
+        report: "weekly",
+        audience: "managers",
+        trigger: "schedule",
+        period: {
+          id: "2026-W44",
+          from: "2026-10-26T00:00:00+01:00",
+          to: "2026-11-02T00:00:00+01:00",
+          timezone: "Europe/Paris",
+        },
+        scheduled_for: "2026-11-02T07:00:00.000Z",
+        started_at: "2026-11-02T07:00:00.000Z",
+        finished_at: "2026-11-02T07:00:05.000Z",
+        status: "ok",
+      });
+      const daemon = await startDaemon({
+        job,
+        email: mailTo(smtp.port, 2),
+        logger: pino({ level: "silent" }),
+        timeZone: "Europe/Paris",
+        now: () => Date.parse("2026-11-17T10:00:00Z"),
+      });
+      // Stop while the first of the two catch-up runs (W45, W46) is going.
+      while (!(await readHistory(outDir)).runs.some((r) => r.status === "running"))
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await daemon.stop(20_000)).toBe(true);
+      await daemon.caughtUp;
+      await new Promise((r) => setTimeout(r, 500));
+      const { runs } = await readHistory(outDir);
+      expect(runs.filter((r) => r.trigger === "catch-up").map((r) => [r.period.id, r.status])).toEqual([
+        ["2026-W45", "ok"],
+      ]);
+    } finally {
+      await smtp.close();
+    }
+  });
 });

@@ -98,6 +98,29 @@ describe("catch-up", () => {
     ]);
   });
 
+  it("owes a period until it has a finished run, also after a later period finished first", () => {
+    const history = [
+      run("weekly", "2026-W44", "2026-11-02T07:00:00.000Z", "ok"),
+      // W45's catch-up run was killed (never finished); W46's finished after it.
+      {
+        ...run("weekly", "2026-W45", "2026-11-09T07:00:00.000Z", "running", "catch-up"),
+        finished_at: undefined,
+      },
+      run("weekly", "2026-W46", "2026-11-16T07:00:00.000Z", "ok", "catch-up"),
+    ];
+    expect(planCatchUp(config.reports, tz, history, now, 35).map((p) => p.period.id)).toEqual(["2026-W45"]);
+    // A fire the daemon skipped for a held lock leaves no history; it passes it as owed.
+    const skipped = [
+      run("weekly", "2026-W44", "2026-11-02T07:00:00.000Z", "ok"),
+      run("weekly", "2026-W46", "2026-11-16T07:00:00.000Z", "ok", "catch-up"),
+    ];
+    expect(planCatchUp(config.reports, tz, skipped, now, 35)).toEqual([]);
+    const owed = [{ report: "weekly", fireAt: Date.parse("2026-11-09T07:00:00.000Z") }];
+    expect(planCatchUp(config.reports, tz, skipped, now, 35, owed).map((p) => p.period.id)).toEqual([
+      "2026-W45",
+    ]);
+  });
+
   it("catches nothing up on a first start, for a disabled report, or past its window", () => {
     expect(planCatchUp(config.reports, tz, [], now, 35)).toEqual([]);
     const long = [run("weekly", "2026-W30", "2026-07-27T06:00:00.000Z", "ok")];
