@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { audienceDisplayName } from "../config/names.js";
 import type { Config } from "../config/schema.js";
@@ -7,11 +8,13 @@ import { sourceProblems } from "../ingest/source-checks.js";
 import { deriveFindings, findingRecords } from "../insights/findings.js";
 import { createAtomicWriter, type OutputWriter } from "../output/atomic-write.js";
 import { buildMetricsJson } from "../output/metrics-json.js";
+import { openPeriodSet } from "../output/period-set.js";
 import { rejectsCsv } from "../output/rejects-csv.js";
 import { renderAudienceReport } from "../render/report.js";
 import type { Template } from "../render/templates/schema.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
+import { acquireReportLock } from "./lock.js";
 
 export interface RunRequest {
   config: Config;
@@ -61,10 +64,12 @@ const MAX_REJECTS_KEPT = 100_000;
 /**
  * One run of the pipeline: one pass over every source feeds every metric module for the period
  * and the previous one → check the data → render one PDF per audience → write the PDFs,
- * metrics.json and rejects.csv atomically into `<out>/<period-id>/`. When a source is unusable
- * or over its reject limit it fails (ReportsError "data", exit 1) without rendering any report,
- * so a bad run never looks like a good one; metrics.json and rejects.csv are still written, as
- * the record of what was wrong.
+ * metrics.json, findings.json and rejects.csv into a staging folder and swap it in as
+ * `<out>/<period-id>/` (`output/period-set.ts`): readers see the whole old set or the whole new
+ * one. When a source is unusable or over its reject limit it fails (ReportsError "data", exit 1)
+ * without rendering any report and without touching `<period-id>/`, so a bad run never looks like
+ * a good one nor replaces one; its metrics.json and rejects.csv go to
+ * `<out>/failed/<period-id>/<time>/`, the record of what was wrong.
  *
  * With no period asked for, the run reads for the last complete week before now (fresh data: one
  * pass); when the data turns out to end earlier, it reads again for the most recent complete
@@ -110,16 +115,18 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   const periodDir = path.join(request.outDir, period.id);
   const problems = sourceProblems(summaries, request.config.data.reject_limit);
   if (problems.length > 0) {
-    // No report is rendered from data that failed its checks; the data-quality record is kept.
+    // No report is rendered from data that failed its checks, and the last good run's files stay
+    // as they are: the data-quality record goes to a folder of its own.
+    const failedDir = path.join(request.outDir, "failed", period.id, runStamp(request.now));
     await writer.writeFile(
-      path.join(periodDir, "metrics.json"),
+      path.join(failedDir, "metrics.json"),
       `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries), null, 2)}\n`,
     );
-    await writer.writeFile(path.join(periodDir, "rejects.csv"), rejectsCsv(rejects, summaries));
+    await writer.writeFile(path.join(failedDir, "rejects.csv"), rejectsCsv(rejects, summaries));
     throw new ReportsError(
       "data",
       `the data cannot be reported on, so no report was rendered:\n  ${problems.join("\n  ")}\n` +
-        `metrics.json and rejects.csv are in ${periodDir} for inspection`,
+        `metrics.json and rejects.csv are in ${failedDir} for inspection; ${periodDir} was left as it was`,
     );
   }
   const findings = await timed("findingsMs", () =>
@@ -133,49 +140,64 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   );
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
 
+  // Every file goes into a staging folder first, swapped in as a whole at the end.
+  const set = await openPeriodSet(request.outDir, period.id, baseWriter);
   const files: string[] = [];
+  const put = async (name: string, data: string | Uint8Array) => {
+    files.push(await timed("writeMs", () => set.writeFile(name, data)));
+  };
   const audiences = Object.entries(request.config.audiences).filter(
     ([name]) => request.audiences?.includes(name) ?? true,
   );
-  for (const [audience, settings] of audiences) {
-    const { pdf, charts } = await timed("renderMs", () =>
-      renderAudienceReport({
-        audience,
-        audienceName: audienceDisplayName(audience, settings),
-        template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
-        title: settings.title,
-        period,
-        previous,
-        generatedAt: request.generatedAt,
-        pageSize: request.config.output.page_size,
-        results: metrics,
-        findings,
-        sources: summaries,
-        rejectLimit: request.config.data.reject_limit,
-        currency: request.config.currency,
-      }),
-    );
-    const file = path.join(periodDir, `${audience}.pdf`);
-    await writer.writeFile(file, pdf);
-    files.push(file);
-    if (request.writeCharts) {
-      for (const chart of charts) {
-        const png = path.join(periodDir, "charts", `${chart.name}.png`);
-        await writer.writeFile(png, chart.png);
-        files.push(png);
+  try {
+    for (const [audience, settings] of audiences) {
+      const { pdf, charts } = await timed("renderMs", () =>
+        renderAudienceReport({
+          audience,
+          audienceName: audienceDisplayName(audience, settings),
+          template: templates.get(audience) as NonNullable<ReturnType<typeof templates.get>>,
+          title: settings.title,
+          period,
+          previous,
+          generatedAt: request.generatedAt,
+          pageSize: request.config.output.page_size,
+          results: metrics,
+          findings,
+          sources: summaries,
+          rejectLimit: request.config.data.reject_limit,
+          currency: request.config.currency,
+        }),
+      );
+      await put(`${audience}.pdf`, pdf);
+      if (request.writeCharts) {
+        for (const chart of charts) await put(`charts/${chart.name}.png`, chart.png);
       }
     }
+    const json = buildMetricsJson(period, previous, metrics, summaries);
+    await put("metrics.json", `${JSON.stringify(json, null, 2)}\n`);
+    await put("findings.json", `${JSON.stringify(findingRecords(findings, templates), null, 2)}\n`);
+    await put("rejects.csv", rejectsCsv(rejects, summaries));
+    // The files of the audiences this run rendered are replaced; every other file of the existing
+    // set (another audience's PDF and charts, the mails) is carried over. Two runs for the same
+    // period (two reports of the daemon) take turns for this, so neither loses the other's PDF.
+    const rendered = audiences.map(([name]) => name);
+    const replaced = (name: string) =>
+      rendered.some((a) => name === `${a}.pdf` || name.startsWith(`charts/${a}-`));
+    const lock = await acquireReportLock(request.outDir, `.period-${period.id}`, { waitMs: 120_000 });
+    if (lock === null)
+      throw new ReportsError(
+        "locked",
+        `another run kept ${periodDir} busy for 2 minutes; nothing was replaced`,
+      );
+    try {
+      await timed("writeMs", () => set.commit(replaced));
+    } finally {
+      await lock.release();
+    }
+  } catch (err) {
+    await set.discard();
+    throw err;
   }
-  const metricsFile = path.join(periodDir, "metrics.json");
-  const json = buildMetricsJson(period, previous, metrics, summaries);
-  await writer.writeFile(metricsFile, `${JSON.stringify(json, null, 2)}\n`);
-  files.push(metricsFile);
-  const findingsFile = path.join(periodDir, "findings.json");
-  await writer.writeFile(findingsFile, `${JSON.stringify(findingRecords(findings, templates), null, 2)}\n`);
-  files.push(findingsFile);
-  const rejectsFile = path.join(periodDir, "rejects.csv");
-  await writer.writeFile(rejectsFile, rejectsCsv(rejects, summaries));
-  files.push(rejectsFile);
 
   return {
     period,
@@ -211,4 +233,13 @@ async function computePeriod(request: RunRequest, period: Period) {
     notes: computed.notes,
     measures: computed.measures,
   };
+}
+
+/** A failed run's folder name: its time, sortable, and a suffix so two in one second differ. */
+function runStamp(now: number): string {
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(2).toString("hex")}`;
 }

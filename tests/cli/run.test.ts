@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { audienceDisplayName } from "../../src/config/names.js";
@@ -13,6 +14,19 @@ const newDir = useTempDirs();
 const AUDIENCES = ["managers", "ux", "it", "support"];
 
 const data = useGeneratedData({ days: 21, rowsPerDay: 80, seed: 5, end: "2026-11-16", badRowRate: 0.005 });
+
+/** Every file under `dir` (relative name → SHA-256). */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, full)] = createHash("sha256")
+      .update(await readFile(full))
+      .digest("hex");
+  }
+  return files;
+}
 
 const pdftotext = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
 
@@ -166,10 +180,53 @@ describe("reports run", () => {
       "api: 1 of 2 rows rejected (50.0 %, limit 5.0 %); first: api_logs.csv:2: timestamp",
     );
     expect(result.stderr).toContain("no report was rendered");
-    expect((await readdir(path.join(out, "2026-W46"))).sort()).toEqual(["metrics.json", "rejects.csv"]);
-    const metrics = JSON.parse(await readFile(path.join(out, "2026-W46", "metrics.json"), "utf8"));
+    // The record of what was wrong goes to failed/<period>/<time>/, never into <period>/.
+    expect(await readdir(out)).not.toContain("2026-W46");
+    const [stamp] = await readdir(path.join(out, "failed", "2026-W46"));
+    const failedDir = path.join(out, "failed", "2026-W46", stamp as string);
+    expect(result.stderr).toContain(`metrics.json and rejects.csv are in ${failedDir}`);
+    expect((await readdir(failedDir)).sort()).toEqual(["metrics.json", "rejects.csv"]);
+    const metrics = JSON.parse(await readFile(path.join(failedDir, "metrics.json"), "utf8"));
     expect(metrics.sources.api).toMatchObject({ rows_read: 2, rows_rejected: 1 });
     expect(metrics.metrics["api.requests"]).toMatchObject({ value: 1 });
+  });
+
+  it("a failed run leaves the good run's set untouched", async () => {
+    const out = await newDir();
+    const good = await reports(["run", "--data", data.dir, "--out", out, "--period", "2026-W46"]);
+    expect(good.code, good.stderr).toBe(0);
+    const periodDir = path.join(out, "2026-W46");
+    const before = await snapshot(periodDir);
+    const bad = await newDir();
+    await write(
+      bad,
+      "api_logs.csv",
+      "timestamp,endpoint,status_code,response_time_ms,service_name\nsoon,/x,200,1,s\n2026-11-10T08:00Z,/x,200,1,s\n",
+    );
+    const failed = await reports(["run", "--data", bad, "--out", out, "--period", "2026-W46"]);
+    expect(failed.code).toBe(1);
+    expect(await snapshot(periodDir)).toEqual(before);
+  });
+
+  it("swaps the set in whole: --audience keeps the other audiences' files, no staging folder is left", async () => {
+    const out = await newDir();
+    const args = ["run", "--data", data.dir, "--out", out, "--period", "2026-W46", "--charts"];
+    expect((await reports(args)).code).toBe(0);
+    const periodDir = path.join(out, "2026-W46");
+    const before = await snapshot(periodDir);
+    // A killed run's staging folder and an old set left aside are cleaned by the next run.
+    await mkdir(path.join(out, ".2026-W46.tmp-999999999-abcd", "charts"), { recursive: true });
+    await write(out, ".2026-W46.tmp-999999999-abcd/managers.pdf", "half");
+    await mkdir(path.join(out, ".2026-W46.old-999999999-abcd"));
+    const one = await reports([...args, "--audience", "it", "--generated-at", "2030-01-01T00:00:00Z"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect((await readdir(out)).filter((n) => n.startsWith("."))).toEqual([".locks"]);
+    const after = await snapshot(periodDir);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const [name, hash] of Object.entries(before)) {
+      if (name === "it.pdf") expect(after[name], name).not.toBe(hash);
+      else if (!name.startsWith("charts/it-")) expect(after[name], name).toBe(hash);
+    }
   });
 
   it("renders one audience with --audience, and names the known ones for an unknown one", async () => {
