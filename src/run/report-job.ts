@@ -109,7 +109,9 @@ async function reportJob(
 
 /**
  * Delivers the PDF of an earlier run again, to the recipients it failed for (or, with `force`,
- * to all). It is a run of its own in the history, pointing at the one it resends.
+ * to all). It is a run of its own in the history, pointing at the one it resends. The PDF,
+ * metrics.json and findings.json (which the mail quotes) must still have the SHA-256 the run
+ * recorded; otherwise it refuses (`data`, exit 1).
  */
 export async function resendRun(
   context: JobContext,
@@ -128,11 +130,20 @@ export async function resendRun(
       "usage",
       `run ${runId} wrote no PDF (status ${original.status}); run the report again instead`,
     );
-  if ((await sha256(pdf.path).catch(() => null)) !== pdf.sha256) {
-    throw new ReportsError(
-      "data",
-      `${pdf.path} is missing or changed since run ${runId}; run the report again instead`,
-    );
+  // The mail is composed from metrics.json and findings.json beside the PDF: they must be the
+  // run's own too, or the mail would quote another run's figures next to this run's PDF.
+  const beside = ["metrics.json", "findings.json"].map((name) => path.join(path.dirname(pdf.path), name));
+  for (const file of [pdf.path, ...beside]) {
+    const recordedFile = original.files?.find((f) => f.path === file);
+    const hash = await sha256(file).catch(() => null);
+    if (recordedFile === undefined || hash !== recordedFile.sha256) {
+      throw new ReportsError(
+        "data",
+        recordedFile === undefined
+          ? `run ${runId} recorded no ${path.basename(file)}, so its mail cannot be told apart from a later run's; run the report again instead`
+          : `${file} is missing or changed since run ${runId} (another run wrote it); run the report again instead`,
+      );
+    }
   }
   const report = reportConfig(context.config, original.report);
   const record: RunRecord = {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, writeFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
@@ -310,6 +310,30 @@ describe("email delivery over a real SMTP server", () => {
       expect(smtp.received).toHaveLength(2);
     } finally {
       await smtp.close();
+    }
+  });
+
+  it("refuses to resend when metrics.json or findings.json changed since the run (another run wrote them)", async () => {
+    const port = await freePort();
+    const context = await setup({ to: ["ceo@shop.example"] });
+    const failed = await runWeekly(context, port, { attempts: 1 });
+    expect(failed.status).toBe("delivery-failed");
+    const periodDir = path.join(context.outDir, "2026-W46");
+    for (const name of ["metrics.json", "findings.json"]) {
+      const file = path.join(periodDir, name);
+      const original = await readFile(file);
+      await writeFile(file, `${original.toString("utf8").trimEnd()} \n`);
+      const smtp = await startSmtp({ port });
+      try {
+        await expect(resendRun(context, failed.run_id, sendTo(port), now + 60_000)).rejects.toMatchObject({
+          kind: "data",
+          message: expect.stringContaining(`${file} is missing or changed since run ${failed.run_id}`),
+        });
+        expect(smtp.received).toHaveLength(0);
+      } finally {
+        await smtp.close();
+      }
+      await writeFile(file, original);
     }
   });
 });
