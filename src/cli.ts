@@ -10,7 +10,8 @@ import { EXIT, ReportsError } from "./errors.js";
 /**
  * The `reports` command. Every error a user can fix arrives here as a ReportsError and is printed
  * without a stack, with its exit code (0 ok, 1 data failure, 2 usage or configuration error,
- * 3 delivery failed, 4 another run of the report is going); anything else is a bug and keeps its stack.
+ * 3 delivery failed, 4 another run of the report is going, 5 interrupted, 6 the output directory
+ * cannot be written); anything else is a bug and keeps its stack.
  */
 export async function main(argv: string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);

@@ -19,6 +19,11 @@ export const EXIT = {
   locked: 4,
   /** The daemon stopped (grace period over, or a third signal) with a report still running. */
   interrupted: 5,
+  /**
+   * The output directory cannot be written: not writable, a file where a folder should be (or the
+   * other way round), the disk full. The files of the last good run are kept.
+   */
+  output: 6,
 } as const;
 
 export type ErrorKind = Exclude<keyof typeof EXIT, "ok">;
@@ -34,5 +39,43 @@ export class ReportsError extends Error {
 
   get exitCode(): number {
     return EXIT[this.kind];
+  }
+}
+
+/** Node error codes of a file system the operator can fix, and what each means for a path. */
+const FILE_SYSTEM_ERRORS: Record<string, (file: string) => string> = {
+  EACCES: (file) =>
+    `cannot write ${file}: permission denied (check the owner and mode, or choose another --out / output.dir)`,
+  EPERM: (file) =>
+    `cannot write ${file}: operation not permitted (check the owner and mode, or choose another --out / output.dir)`,
+  EROFS: (file) => `cannot write ${file}: the file system is read-only (choose another --out / output.dir)`,
+  ENOTDIR: (file) =>
+    `cannot write ${file}: part of that path is a file, not a folder (--out / output.dir must be a folder)`,
+  EEXIST: (file) => `cannot write ${file}: it exists and is not a folder; move it away`,
+  EISDIR: (file) => `cannot write ${file}: it is a folder, a file was expected; move it away`,
+  ENOSPC: (file) => `cannot write ${file}: no space left on the device; free some and run again`,
+  EDQUOT: (file) => `cannot write ${file}: disk quota exceeded; free some and run again`,
+};
+
+/**
+ * An error from writing under the output directory, as the operator should see it: a known file
+ * system error (by its `code`) becomes a ReportsError of kind `output` (exit 6) naming `file` (by
+ * default the path Node names); anything else is returned as it is.
+ */
+export function outputError(err: unknown, file?: string): unknown {
+  if (err instanceof ReportsError || !(err instanceof Error)) return err;
+  const { code, path } = err as NodeJS.ErrnoException;
+  const describe = code === undefined ? undefined : FILE_SYSTEM_ERRORS[code];
+  const named = file ?? path;
+  if (describe === undefined || named === undefined) return err;
+  return new ReportsError("output", describe(named), { cause: err });
+}
+
+/** Runs `work`, turning known file system errors into ReportsError `output` (see `outputError`). */
+export async function writingOutput<T>(work: () => Promise<T>, file?: string): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw outputError(err, file);
   }
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import { audienceDisplayName } from "../config/names.js";
 import type { Config, ReportConfig } from "../config/schema.js";
+import { writingOutput } from "../errors.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type Delivery, deliveredTo, readHistory } from "../output/history.js";
 import type { Template } from "../render/templates/schema.js";
@@ -80,7 +81,8 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
   if (email.mode === "dry-run") {
     const preview = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
     const info = await preview.sendMail(message);
-    await writeFileAtomic(path.join(periodDir, "mail", `${request.name}.eml`), info.message as Buffer);
+    const eml = path.join(periodDir, "mail", `${request.name}.eml`);
+    await writingOutput(() => writeFileAtomic(eml, info.message as Buffer), eml);
     const written = pending.map((r) => ({
       recipient: r.address,
       kind: r.kind,

@@ -3,6 +3,7 @@ import { appendFile, mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { outputError, writingOutput } from "../errors.js";
 
 /**
  * The run history: an append-only JSON Lines file in the output directory. A run writes one line
@@ -61,8 +62,12 @@ export type Trigger = RunRecord["trigger"];
 export type RunStatus = RunRecord["status"];
 
 export async function appendHistory(outDir: string, record: RunRecord): Promise<void> {
-  await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, HISTORY_FILE);
+  await writingOutput(() => appendLine(outDir, file, record), file);
+}
+
+async function appendLine(outDir: string, file: string, record: RunRecord): Promise<void> {
+  await mkdir(outDir, { recursive: true });
   // A write cut short (a full disk, a killed process) leaves a line without its newline; the next
   // record appended to it would be lost with it. Start a new line first.
   const lead = (await endsInPartialLine(file)) ? "\n" : "";
@@ -119,7 +124,8 @@ export async function readHistory(
       byId.set(record.run_id, { ...byId.get(record.run_id), ...record });
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      throw outputError(err, path.join(outDir, HISTORY_FILE));
   }
   return { runs: [...byId.values()], unreadable, invalid };
 }

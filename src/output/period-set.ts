@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { outputError, ReportsError, writingOutput } from "../errors.js";
 import { createAtomicWriter, type OutputWriter } from "./atomic-write.js";
 
 /**
@@ -35,10 +36,15 @@ export async function openPeriodSet(
   writer: OutputWriter = createAtomicWriter(),
 ): Promise<PeriodSet> {
   const dir = path.join(outDir, periodId);
-  await mkdir(outDir, { recursive: true });
-  await cleanStaleSets(outDir);
   const staging = path.join(outDir, `.${periodId}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir(staging);
+  await writingOutput(async () => {
+    await mkdir(outDir, { recursive: true });
+    const existing = await stat(dir).catch(() => null);
+    if (existing !== null && !existing.isDirectory())
+      throw new ReportsError("output", `cannot write ${dir}: it exists and is not a folder; move it away`);
+    await cleanStaleSets(outDir);
+    await mkdir(staging);
+  });
   live.add(staging);
   const written = new Set<string>();
   const discard = async () => {
@@ -48,9 +54,10 @@ export async function openPeriodSet(
   return {
     dir,
     async writeFile(name, data) {
-      await writer.writeFile(path.join(staging, ...name.split("/")), data);
+      const final = path.join(dir, ...name.split("/"));
+      await writingOutput(() => writer.writeFile(path.join(staging, ...name.split("/")), data), final);
       written.add(name);
-      return path.join(dir, ...name.split("/"));
+      return final;
     },
     async commit(replaced) {
       try {
@@ -78,7 +85,7 @@ export async function openPeriodSet(
         if (hadOld) await rm(aside, { recursive: true, force: true });
       } catch (err) {
         await discard();
-        throw err;
+        throw outputError(err, dir);
       }
     },
     discard,

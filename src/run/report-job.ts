@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Config, ReportConfig } from "../config/schema.js";
 import { deliverReport, type EmailMode } from "../deliver/deliver.js";
 import type { Engine } from "../engine/engine.js";
-import { ReportsError } from "../errors.js";
+import { ReportsError, writingOutput } from "../errors.js";
 import {
   appendHistory,
   type Delivery,
@@ -192,7 +192,7 @@ async function underLock<T>(
   work: (lock: HeldLock) => Promise<T>,
 ): Promise<T> {
   const wait = context.lockWait ?? { waitMs: context.config.schedule.lock_wait_s * 1000 };
-  const lock = await acquireReportLock(context.outDir, report, wait);
+  const lock = await writingOutput(() => acquireReportLock(context.outDir, report, wait));
   if (lock === null) {
     throw new ReportsError(
       "locked",

@@ -3,7 +3,7 @@ import path from "node:path";
 import { audienceDisplayName } from "../config/names.js";
 import type { Config } from "../config/schema.js";
 import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
-import { ReportsError } from "../errors.js";
+import { ReportsError, writingOutput } from "../errors.js";
 import { sourceProblems } from "../ingest/source-checks.js";
 import { deriveFindings, findingRecords } from "../insights/findings.js";
 import { createAtomicWriter, type OutputWriter } from "../output/atomic-write.js";
@@ -118,11 +118,13 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     // No report is rendered from data that failed its checks, and the last good run's files stay
     // as they are: the data-quality record goes to a folder of its own.
     const failedDir = path.join(request.outDir, "failed", period.id, runStamp(request.now));
-    await writer.writeFile(
-      path.join(failedDir, "metrics.json"),
-      `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries), null, 2)}\n`,
-    );
-    await writer.writeFile(path.join(failedDir, "rejects.csv"), rejectsCsv(rejects, summaries));
+    await writingOutput(async () => {
+      await writer.writeFile(
+        path.join(failedDir, "metrics.json"),
+        `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries), null, 2)}\n`,
+      );
+      await writer.writeFile(path.join(failedDir, "rejects.csv"), rejectsCsv(rejects, summaries));
+    });
     throw new ReportsError(
       "data",
       `the data cannot be reported on, so no report was rendered:\n  ${problems.join("\n  ")}\n` +
@@ -183,7 +185,9 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     const rendered = audiences.map(([name]) => name);
     const replaced = (name: string) =>
       rendered.some((a) => name === `${a}.pdf` || name.startsWith(`charts/${a}-`));
-    const lock = await acquireReportLock(request.outDir, `.period-${period.id}`, { waitMs: 120_000 });
+    const lock = await writingOutput(() =>
+      acquireReportLock(request.outDir, `.period-${period.id}`, { waitMs: 120_000 }),
+    );
     if (lock === null)
       throw new ReportsError(
         "locked",

@@ -229,6 +229,25 @@ describe("reports run", () => {
     }
   });
 
+  it("exits 6 with one line naming the path when --out or <period> is a file, not 70 with a stack", async () => {
+    const dir = await newDir();
+    const file = await write(dir, "out", "not a folder");
+    const outFile = await reports(["run", "--data", data.dir, "--out", file, "--period", "2026-W46"]);
+    expect(outFile.code, outFile.stderr).toBe(6);
+    const errors = (stderr: string) => stderr.split("\n").filter((l) => !l.startsWith("ingest "));
+    expect(errors(outFile.stderr)).toEqual([
+      `reports: cannot write ${file}: it exists and is not a folder; move it away`,
+      "",
+    ]);
+    await write(dir, "2026-W46", "not a folder");
+    const periodFile = await reports(["run", "--data", data.dir, "--out", dir, "--period", "2026-W46"]);
+    expect(periodFile.code, periodFile.stderr).toBe(6);
+    expect(errors(periodFile.stderr)).toEqual([
+      `reports: cannot write ${path.join(dir, "2026-W46")}: it exists and is not a folder; move it away`,
+      "",
+    ]);
+  });
+
   it("renders one audience with --audience, and names the known ones for an unknown one", async () => {
     const out = await newDir();
     const one = await reports([

@@ -27,7 +27,7 @@ describe("a period's files as one set", () => {
     };
     const set = await openPeriodSet(out, "2026-W46", full);
     await set.writeFile("managers.pdf", "new");
-    await expect(set.writeFile("metrics.json", "new")).rejects.toThrow("ENOSPC");
+    await expect(set.writeFile("metrics.json", "new")).rejects.toThrow("no space left on the device");
     await set.discard();
     expect((await readdir(out)).sort()).toEqual(["2026-W46"]);
     expect(await readFile(path.join(out, "2026-W46", "managers.pdf"), "utf8")).toBe("old managers.pdf");
