@@ -2,7 +2,7 @@ import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { EmailMode } from "../deliver/deliver.js";
-import { ReportsError } from "../errors.js";
+import { ReportsError, writingOutput } from "../errors.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type RunRecord, readHistory, type Trigger } from "../output/history.js";
 import { STALE_LOCK_MS } from "../run/lock.js";
@@ -73,10 +73,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const entry = status[name];
       if (entry !== undefined) entry.next_run = task.getNextRun()?.toISOString() ?? null;
     }
-    await writeFileAtomic(
-      path.join(job.outDir, STATUS_FILE),
-      `${JSON.stringify({ pid: process.pid, started_at: started, updated_at: new Date(now()).toISOString(), reports: status }, null, 2)}\n`,
-    );
+    const file = path.join(job.outDir, STATUS_FILE);
+    const text = `${JSON.stringify({ pid: process.pid, started_at: started, updated_at: new Date(now()).toISOString(), reports: status }, null, 2)}\n`;
+    // Unwritable at start: one line and exit 6, not a stack.
+    await writingOutput(() => writeFileAtomic(file, text), file);
   };
 
   /** "owed" when the fire's period got no finished run here: skipped for a lock, or the lock was lost. */

@@ -151,4 +151,24 @@ describe("the scheduling daemon", () => {
       await smtp.close();
     }
   });
+
+  it("refuses to start with one line (exit 6) when its output directory is a file", async () => {
+    const dir = await newDir();
+    const outDir = path.join(dir, "out");
+    await writeFile(outDir, "not a folder");
+    const raw = {
+      timezone: "Europe/Paris",
+      reports: { weekly: { audience: "managers", schedule: "0 8 * * 1" } },
+    };
+    const job = await jobContextFor(raw, data.dir, outDir);
+    await expect(
+      startDaemon({
+        job,
+        email: { mode: "off" },
+        logger: pino({ level: "silent" }),
+        timeZone: "Europe/Paris",
+        now: () => Date.parse("2026-11-17T10:00:00Z"),
+      }),
+    ).rejects.toMatchObject({ kind: "output", message: expect.stringContaining(outDir) });
+  });
 });
