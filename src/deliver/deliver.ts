@@ -9,7 +9,7 @@ import type { Period } from "../types.js";
 import { formatPeriod } from "../util/format.js";
 import { composeMail } from "./compose.js";
 import type { MailSettings } from "./mail-settings.js";
-import { type Recipient, type RetryPolicy, sendWithRetry } from "./send.js";
+import { dataWatch, type Recipient, type RetryPolicy, sendWithRetry } from "./send.js";
 
 /**
  * How a run delivers: not at all, as an .eml file beside the report (`--dry-run`, from the
@@ -36,8 +36,8 @@ export interface DeliveryRequest {
 
 /**
  * Mails a report's PDF to its recipients (to, cc, bcc) and says, per recipient, what happened. A
- * recipient who already has this report for this period (by the run history) is skipped unless
- * `force`, so a retried or overlapping run does not mail anyone twice. A dry run writes the
+ * recipient who already has this report for this period (by the run history: sent, or `unknown`,
+ * which may have arrived) is skipped unless `force`, so a retried or overlapping run does not mail anyone twice. A dry run writes the
  * message as `<period>/mail/<report>.eml` instead of sending it.
  */
 export async function deliverReport(request: DeliveryRequest): Promise<Delivery[]> {
@@ -89,11 +89,12 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
     }));
     return [...skipped, ...written];
   }
-  const transport = nodemailer.createTransport(email.settings.transport);
+  const watch = dataWatch();
+  const transport = nodemailer.createTransport({ ...email.settings.transport, logger: watch.logger });
   try {
     return [
       ...skipped,
-      ...(await sendWithRetry(transport, message, pending, email.retry, email.settings.redact)),
+      ...(await sendWithRetry(transport, message, pending, email.retry, email.settings.redact, watch)),
     ];
   } finally {
     transport.close();

@@ -222,7 +222,9 @@ async function recorded(
   await appendHistory(context.outDir, record);
   try {
     record.deliveries = await work();
-    record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
+    record.status = record.deliveries.some((d) => d.status === "failed" || d.status === "unknown")
+      ? "delivery-failed"
+      : "ok";
   } catch (err) {
     if (err instanceof LockLostError && lock.compromised) {
       // Not a failure of this run's work, and not finished either: catch-up still owes the

@@ -313,3 +313,35 @@ describe("email delivery over a real SMTP server", () => {
     }
   });
 });
+
+describe("a connection dropped after the message was sent", () => {
+  it("is not retried: the delivery is `unknown`, a re-run skips it, resend mails it only with --force", async () => {
+    const smtp = await startSmtp({ dropAfterData: 1 });
+    try {
+      const context = await setup({ to: ["ceo@shop.example"] });
+      const run = await runWeekly(context, smtp.port, { attempts: 3 });
+      // The server got the message once; the client saw no reply and must not send it again.
+      expect(smtp.received).toHaveLength(1);
+      expect(run.status).toBe("delivery-failed");
+      expect(run.deliveries?.[0]).toMatchObject({
+        recipient: "ceo@shop.example",
+        status: "unknown",
+        attempts: 1,
+      });
+      expect(run.deliveries?.[0]?.error).toMatch(/ECONNECTION|ECONNRESET|closed/);
+      const { runs } = await readHistory(context.outDir);
+      expect(runs.at(-1)?.deliveries?.[0]?.status).toBe("unknown");
+
+      const again = await runWeekly(context, smtp.port, { trigger: "catch-up" });
+      expect(again.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      const resent = await resendRun(context, run.run_id, sendTo(smtp.port), now + 60_000);
+      expect(resent.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      expect(smtp.received).toHaveLength(1);
+      const forced = await resendRun(context, run.run_id, sendTo(smtp.port), now + 120_000, true);
+      expect(forced.deliveries?.[0]).toMatchObject({ status: "sent" });
+      expect(smtp.received).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
+  });
+});
