@@ -29,6 +29,8 @@ const PERIOD = "2026-W46";
 
 const kills = Math.max(1, Number(process.argv[2] ?? process.env.FAULTS_N ?? 20) || 20);
 const budgetMs = Math.max(30, Number(process.argv[3] ?? process.env.FAULTS_BUDGET_S ?? 600) || 600) * 1000;
+/** How long the server takes to answer the final dot (a remote server takes some time). */
+const replyDelayMs = Number(process.env.FAULTS_SMTP_DELAY_MS ?? 300) || 0;
 const seed = Number(process.env.FAULTS_SEED ?? Date.now()) >>> 0;
 
 /** A small seeded generator (mulberry32), so a run's kill times can be replayed with FAULTS_SEED. */
@@ -84,7 +86,9 @@ const smtp = new SMTPServer({
           const key = `${rcpt.address.toLowerCase()}\t${mail.subject ?? ""}`;
           received.set(key, (received.get(key) ?? 0) + 1);
         }
-        callback();
+        // The message counts as received (the server has it) whether or not the client lives to
+        // see the reply.
+        setTimeout(() => callback(), replyDelayMs);
       })
       .catch(callback);
   },
@@ -215,7 +219,7 @@ async function main(): Promise<void> {
     MAIL_FROM: "reports@shop.example",
   };
   process.stdout.write(
-    `faults: ${kills} kills, budget ${budgetMs / 1000} s, seed ${seed} (FAULTS_SEED), in ${work}\n`,
+    `faults: ${kills} kills, budget ${budgetMs / 1000} s, SMTP reply after ${replyDelayMs} ms (FAULTS_SMTP_DELAY_MS), seed ${seed} (FAULTS_SEED), in ${work}\n`,
   );
   try {
     const gen = reports(
