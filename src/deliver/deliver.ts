@@ -32,6 +32,12 @@ export interface DeliveryRequest {
   email: EmailMode;
   /** Mail recipients who already have this report for this period again. */
   force: boolean;
+  /**
+   * Called (and awaited) just before the SMTP sending starts, with the deliveries as they stand
+   * if the process died during it: the pending recipients `unknown`. The job records them, so a
+   * run killed mid-send does not leave "not sent yet" for the next run to mail again.
+   */
+  onSending?: (deliveries: Delivery[]) => Promise<void>;
 }
 
 /**
@@ -89,6 +95,16 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
     }));
     return [...skipped, ...written];
   }
+  await request.onSending?.([
+    ...skipped,
+    ...pending.map((r) => ({
+      recipient: r.address,
+      kind: r.kind,
+      status: "unknown" as const,
+      attempts: 1,
+      error: "the run ended while sending (its process died): the message may have arrived",
+    })),
+  ]);
   const watch = dataWatch();
   const transport = nodemailer.createTransport({ ...email.settings.transport, logger: watch.logger });
   try {
