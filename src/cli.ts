@@ -60,11 +60,13 @@ export async function main(argv: string[]): Promise<number> {
   dataOptions(
     program
       .command("resend")
-      .description("deliver an earlier run's PDF again to the recipients it failed for"),
+      .description(
+        "deliver an earlier run's PDF again to the recipients it failed for (not those whose delivery is unknown: --force)",
+      ),
   )
     .argument("<run-id>", "the run, as reports history shows it")
     .option("--out <dir>", "output directory (overrides output.dir)")
-    .option("--force", "mail every recipient, also those who already have it")
+    .option("--force", "mail every recipient, also those who already have it or whose delivery is unknown")
     .option("--dry-run", "write the mail as an .eml file instead of sending it")
     .action(async (runId: string, _opts, command: Command) => {
       await resendCommand(runId, command.optsWithGlobals(), print);

@@ -15,7 +15,10 @@ export const EXIT = {
   usage: 2,
   /** Reports were written but could not be delivered. */
   delivery: 3,
-  /** Another run of the same report held its lock for longer than this run would wait. */
+  /**
+   * Another run of the same report held its lock for longer than this run would wait; or another
+   * daemon runs on the same output directory.
+   */
   locked: 4,
   /** The daemon stopped (grace period over, or a third signal) with a report still running. */
   interrupted: 5,

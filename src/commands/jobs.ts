@@ -118,10 +118,10 @@ export async function historyCommand(
         const delivered =
           d.length === 0
             ? "-"
-            : `${count("sent")} sent${count("failed") ? `, ${count("failed")} failed` : ""}${count("skipped") ? `, ${count("skipped")} skipped` : ""}${count("written") ? `, ${count("written")} .eml` : ""}`;
+            : `${count("sent")} sent${count("failed") ? `, ${count("failed")} failed` : ""}${count("unknown") ? `, ${count("unknown")} unknown` : ""}${count("skipped") ? `, ${count("skipped")} skipped` : ""}${count("written") ? `, ${count("written")} .eml` : ""}`;
         const note =
           r.error ??
-          d.find((x) => x.status === "failed")?.error ??
+          d.find((x) => x.status === "failed" || x.status === "unknown")?.error ??
           (r.resend_of ? `resend of ${r.resend_of}` : "");
         return [
           r.run_id,
@@ -149,10 +149,20 @@ function failIfUndelivered(record: RunRecord): void {
     throw new ReportsError("locked", `run ${record.run_id}: ${record.error ?? "its lock was lost"}`);
   if (record.status !== "delivery-failed") return;
   const failed = (record.deliveries ?? []).filter((d) => d.status === "failed").length;
-  throw new ReportsError(
-    "delivery",
-    `${failed} ${failed === 1 ? "recipient" : "recipients"} did not get the report; it is kept on disk: reports resend ${record.run_id}`,
-  );
+  const unknown = (record.deliveries ?? []).filter((d) => d.status === "unknown").length;
+  const parts = [
+    ...(failed > 0
+      ? [
+          `${failed} ${failed === 1 ? "recipient" : "recipients"} did not get the report; it is kept on disk: reports resend ${record.run_id}`,
+        ]
+      : []),
+    ...(unknown > 0
+      ? [
+          `${unknown} ${unknown === 1 ? "delivery is" : "deliveries are"} unknown (the connection failed after the message was sent; not retried): reports resend --force ${record.run_id} once you know ${unknown === 1 ? "it" : "they"} did not arrive`,
+        ]
+      : []),
+  ];
+  throw new ReportsError("delivery", parts.join("; "));
 }
 
 function printRun(record: RunRecord, print: (text: string) => void): void {

@@ -10,7 +10,7 @@ import type { Period } from "../types.js";
 import { formatPeriod } from "../util/format.js";
 import { composeMail } from "./compose.js";
 import type { MailSettings } from "./mail-settings.js";
-import { type Recipient, type RetryPolicy, sendWithRetry } from "./send.js";
+import { dataWatch, type Recipient, type RetryPolicy, sendWithRetry } from "./send.js";
 
 /**
  * How a run delivers: not at all, as an .eml file beside the report (`--dry-run`, from the
@@ -33,12 +33,18 @@ export interface DeliveryRequest {
   email: EmailMode;
   /** Mail recipients who already have this report for this period again. */
   force: boolean;
+  /**
+   * Called (and awaited) just before the SMTP sending starts, with the deliveries as they stand
+   * if the process died during it: the pending recipients `unknown`. The job records them, so a
+   * run killed mid-send does not leave "not sent yet" for the next run to mail again.
+   */
+  onSending?: (deliveries: Delivery[]) => Promise<void>;
 }
 
 /**
  * Mails a report's PDF to its recipients (to, cc, bcc) and says, per recipient, what happened. A
- * recipient who already has this report for this period (by the run history) is skipped unless
- * `force`, so a retried or overlapping run does not mail anyone twice. A dry run writes the
+ * recipient who already has this report for this period (by the run history: sent, or `unknown`,
+ * which may have arrived) is skipped unless `force`, so a retried or overlapping run does not mail anyone twice. A dry run writes the
  * message as `<period>/mail/<report>.eml` instead of sending it.
  */
 export async function deliverReport(request: DeliveryRequest): Promise<Delivery[]> {
@@ -91,11 +97,22 @@ export async function deliverReport(request: DeliveryRequest): Promise<Delivery[
     }));
     return [...skipped, ...written];
   }
-  const transport = nodemailer.createTransport(email.settings.transport);
+  await request.onSending?.([
+    ...skipped,
+    ...pending.map((r) => ({
+      recipient: r.address,
+      kind: r.kind,
+      status: "unknown" as const,
+      attempts: 1,
+      error: "the run ended while sending (its process died): the message may have arrived",
+    })),
+  ]);
+  const watch = dataWatch();
+  const transport = nodemailer.createTransport({ ...email.settings.transport, logger: watch.logger });
   try {
     return [
       ...skipped,
-      ...(await sendWithRetry(transport, message, pending, email.retry, email.settings.redact)),
+      ...(await sendWithRetry(transport, message, pending, email.retry, email.settings.redact, watch)),
     ];
   } finally {
     transport.close();

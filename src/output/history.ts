@@ -19,8 +19,12 @@ const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "no
 const deliverySchema = z.object({
   recipient: z.string(),
   kind: z.enum(["to", "cc", "bcc"]),
-  /** sent; failed; skipped (already delivered for this report and period); written (dry run .eml). */
-  status: z.enum(["sent", "failed", "skipped", "written"]),
+  /**
+   * sent; failed; skipped (already delivered for this report and period); written (dry run .eml);
+   * unknown (the message was fully sent, then the connection failed before the server's reply:
+   * it may have arrived, so it is not sent again unless forced).
+   */
+  status: z.enum(["sent", "failed", "skipped", "written", "unknown"]),
   attempts: z.number(),
   error: z.string().optional(),
   message_id: z.string().optional(),
@@ -130,12 +134,16 @@ export async function readHistory(
   return { runs: [...byId.values()], unreadable, invalid };
 }
 
-/** Recipients already sent a report for a period: a re-run or catch-up does not mail them again. */
+/**
+ * Recipients already sent a report for a period: a re-run, catch-up or resend does not mail them
+ * again. An `unknown` delivery counts as sent (at most once): only `--force` mails it again.
+ */
 export function deliveredTo(runs: RunRecord[], report: string, periodId: string): Set<string> {
   const sent = new Set<string>();
   for (const run of runs) {
     if (run.report !== report || run.period.id !== periodId) continue;
-    for (const d of run.deliveries ?? []) if (d.status === "sent") sent.add(d.recipient.toLowerCase());
+    for (const d of run.deliveries ?? [])
+      if (d.status === "sent" || d.status === "unknown") sent.add(d.recipient.toLowerCase());
   }
   return sent;
 }

@@ -51,16 +51,37 @@ export async function acquireReportLock(
   report: string,
   wait: LockWait,
 ): Promise<HeldLock | null> {
-  await mkdir(path.join(outDir, ".locks"), { recursive: true });
+  return acquireLock(lockPath(outDir, report), wait);
+}
+
+/**
+ * One daemon per output directory: `<out>/.locks/.daemon.lock` (a report name cannot start with a
+ * dot), held while `reports schedule` runs, taken over at once from a dead process. Null when a
+ * live daemon holds it; its owner (pid, host) is then `daemonLockOwner`.
+ */
+export function acquireDaemonLock(outDir: string): Promise<HeldLock | null> {
+  return acquireLock(daemonLockPath(outDir), { waitMs: 0 });
+}
+
+export function daemonLockDir(outDir: string): string {
+  return `${daemonLockPath(outDir)}.lock`;
+}
+
+function daemonLockPath(outDir: string): string {
+  return path.join(outDir, ".locks", ".daemon");
+}
+
+async function acquireLock(file: string, wait: LockWait): Promise<HeldLock | null> {
+  await mkdir(path.dirname(file), { recursive: true });
   const deadline = Date.now() + wait.waitMs;
   const staleMs = wait.staleMs ?? STALE_LOCK_MS;
-  const dir = `${lockPath(outDir, report)}.lock`;
+  const dir = `${file}.lock`;
   let tookOverFrom: number | undefined;
   for (;;) {
     let compromised: Error | null = null;
     const listeners: ((err: Error) => void)[] = [];
     try {
-      const release = await lockfile.lock(lockPath(outDir, report), {
+      const release = await lockfile.lock(file, {
         realpath: false,
         stale: staleMs,
         update: staleMs / 4,

@@ -101,7 +101,7 @@ async function reportJob(
       result.files.map(async (file) => ({ path: file, sha256: await sha256(file) })),
     );
     const pdfPath = path.join(result.periodDir, `${report.audience}.pdf`);
-    return deliver(context, lock, templates, request, report, pdfPath, request.force === true);
+    return deliver(context, lock, templates, request, report, pdfPath, request.force === true, record);
   });
   context.log(`run ${record.run_id}: ${record.status}`, { run_id: record.run_id, status: record.status });
   return record;
@@ -173,6 +173,7 @@ export async function resendRun(
         report,
         pdf.path,
         force,
+        record,
       ),
     );
     return record;
@@ -233,7 +234,9 @@ async function recorded(
   await appendHistory(context.outDir, record);
   try {
     record.deliveries = await work();
-    record.status = record.deliveries.some((d) => d.status === "failed") ? "delivery-failed" : "ok";
+    record.status = record.deliveries.some((d) => d.status === "failed" || d.status === "unknown")
+      ? "delivery-failed"
+      : "ok";
   } catch (err) {
     if (err instanceof LockLostError && lock.compromised) {
       // Not a failure of this run's work, and not finished either: catch-up still owes the
@@ -270,6 +273,7 @@ function deliver(
   report: ReportConfig,
   pdfPath: string,
   force: boolean,
+  record: RunRecord,
 ): Promise<Delivery[]> {
   if (lock.compromised) {
     return Promise.reject(
@@ -288,6 +292,10 @@ function deliver(
     pdfPath,
     email: request.email,
     force,
+    // A line of the running run with its recipients `unknown` before the mail goes out: if the
+    // process dies while sending, they are not mailed again (at most once); its end line, written
+    // whatever else happens, replaces them with what the server said.
+    onSending: (deliveries) => appendHistory(context.outDir, { ...record, deliveries }),
   });
 }
 

@@ -5,12 +5,17 @@ import type { EmailMode } from "../deliver/deliver.js";
 import { ReportsError, writingOutput } from "../errors.js";
 import { writeFileAtomic } from "../output/atomic-write.js";
 import { type RunRecord, readHistory, type Trigger } from "../output/history.js";
-import { STALE_LOCK_MS } from "../run/lock.js";
+import { acquireDaemonLock, daemonLockDir, STALE_LOCK_MS } from "../run/lock.js";
+import { readOwner } from "../run/lock-owner.js";
 import { type JobContext, runReportJob } from "../run/report-job.js";
 import { planCatchUp } from "./catch-up.js";
 import { periodForFire } from "./report-periods.js";
 
-/** Written to `<out>/status.json` after every change: what ran last, what runs next, the last error. */
+/**
+ * Written to `<out>/status.json` after every change: whether the daemon runs (`state`: running,
+ * stopping, stopped with `stopped_at`), what ran last (from the history at start), what runs next
+ * (none once stopping), the last error.
+ */
 export const STATUS_FILE = "status.json";
 
 export interface DaemonOptions {
@@ -51,6 +56,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { job, logger } = options;
   const now = options.now ?? Date.now;
   const config = job.config;
+  // One daemon per output directory: two would each write status.json and fire every report.
+  // An output directory that cannot hold the lock (a file, unwritable): one line and exit 6.
+  const daemonLock = await writingOutput(() => acquireDaemonLock(job.outDir), job.outDir);
+  if (daemonLock === null) {
+    const owner = await readOwner(daemonLockDir(job.outDir));
+    throw new ReportsError(
+      "locked",
+      `another daemon (${owner === null ? "pid unknown" : `pid ${owner.pid} on ${owner.host}`}) is running on ${job.outDir} (its lock is ${daemonLockDir(job.outDir)}); stop it first`,
+    );
+  }
+  if (daemonLock.tookOverFrom !== undefined)
+    logger.info({ pid: daemonLock.tookOverFrom }, "took over the daemon lock of a process that is gone");
+  daemonLock.onCompromised((err) =>
+    logger.error({ err: err.message }, "the daemon lock was lost: another daemon may start on this output"),
+  );
   const running = new Set<Promise<unknown>>();
   const owedFires = new Map<string, { report: string; fireAt: number }>();
   /** Runs going in this daemon, by report: a catch-up pass leaves their periods for the next pass. */
@@ -59,6 +79,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const status: Record<string, ReportStatus> = {};
   const started = new Date(now()).toISOString();
   let stopping = false;
+  let state: "running" | "stopping" | "stopped" = "running";
+  let stoppedAt: string | null = null;
   // A fire waiting for a lock gives up when the daemon stops, rather than start a run then.
   const jobContext: typeof job = {
     ...job,
@@ -71,12 +93,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const writeStatus = async () => {
     for (const [name, task] of tasks) {
       const entry = status[name];
-      if (entry !== undefined) entry.next_run = task.getNextRun()?.toISOString() ?? null;
+      if (entry !== undefined)
+        entry.next_run = state === "running" ? (task.getNextRun()?.toISOString() ?? null) : null;
     }
     const file = path.join(job.outDir, STATUS_FILE);
-    const text = `${JSON.stringify({ pid: process.pid, started_at: started, updated_at: new Date(now()).toISOString(), reports: status }, null, 2)}\n`;
+    const content = {
+      pid: process.pid,
+      state,
+      started_at: started,
+      ...(stoppedAt === null ? {} : { stopped_at: stoppedAt }),
+      updated_at: new Date(now()).toISOString(),
+      reports: status,
+    };
     // Unwritable at start: one line and exit 6, not a stack.
-    await writingOutput(() => writeFileAtomic(file, text), file);
+    await writingOutput(
+      () =>
+        writeFileAtomic(
+          file,
+          `${JSON.stringify(content, null, 2)}
+`,
+        ),
+      file,
+    );
   };
 
   /** "owed" when the fire's period got no finished run here: skipped for a lock, or the lock was lost. */
@@ -106,15 +144,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           },
         );
         const entry = status[name] as ReportStatus;
-        entry.last_run = {
-          run_id: run.run_id,
-          status: run.status,
-          trigger: run.trigger,
-          finished_at: run.finished_at,
-          period: run.period.id,
-        };
-        if (run.status !== "ok")
-          entry.last_error = `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
+        entry.last_run = lastRun(run);
+        if (run.status !== "ok") entry.last_error = runError(run);
         if (run.status === "compromised") outcome = "owed";
       } catch (err) {
         const entry = status[name] as ReportStatus;
@@ -163,6 +194,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }),
     );
     logger.info({ report: name, schedule: report.schedule, timezone: zone }, `scheduled ${name}`);
+  }
+  // After a restart, what ran last is in the history (runs of any trigger that finished).
+  for (const run of (await readHistory(job.outDir)).runs) {
+    const entry = status[run.report];
+    if (entry === undefined || run.finished_at === undefined) continue;
+    const shown = entry.last_run?.finished_at;
+    if (shown !== undefined && shown !== null && Date.parse(shown) > Date.parse(run.finished_at)) continue;
+    entry.last_run = lastRun(run);
+    entry.last_error = run.status === "ok" ? null : runError(run);
   }
   await writeStatus();
 
@@ -233,6 +273,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     caughtUp,
     async stop(graceMs) {
       stopping = true;
+      state = "stopping";
+      await writeStatus().catch(() => {});
       for (const wake of [...wakers]) wake();
       for (const task of tasks.values()) await task.stop();
       const all = Promise.all([...running]).then(() => true);
@@ -241,8 +283,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
       ]);
       for (const task of tasks.values()) await task.destroy();
-      await writeStatus().catch(() => {});
+      state = "stopped";
+      stoppedAt = new Date(now()).toISOString();
+      await writeStatus().catch((err) => logger.error({ err: String(err) }, "cannot write the status file"));
+      await daemonLock.release();
       return finished;
     },
   };
+}
+
+function lastRun(run: RunRecord): ReportStatus["last_run"] {
+  return {
+    run_id: run.run_id,
+    status: run.status,
+    trigger: run.trigger,
+    finished_at: run.finished_at,
+    period: run.period.id,
+  };
+}
+
+function runError(run: RunRecord): string {
+  return `${run.run_id}: ${run.status}${run.error ? `: ${run.error}` : ""}`;
 }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -6,6 +7,7 @@ import type { Config } from "../../src/config/schema.js";
 import { readHistory, type Trigger } from "../../src/output/history.js";
 import { type JobContext, resendRun, runReportJob } from "../../src/run/report-job.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
+import { ROOT, TSX_LOADER } from "../helpers/cli.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { jobContextFor, mailTo } from "../helpers/jobs.js";
@@ -336,4 +338,115 @@ describe("email delivery over a real SMTP server", () => {
       await writeFile(file, original);
     }
   });
+});
+
+describe("a connection dropped after the message was sent", () => {
+  it("is not retried: the delivery is `unknown`, a re-run skips it, resend mails it only with --force", async () => {
+    const smtp = await startSmtp({ dropAfterData: 1 });
+    try {
+      const context = await setup({ to: ["ceo@shop.example"] });
+      const run = await runWeekly(context, smtp.port, { attempts: 3 });
+      // The server got the message once; the client saw no reply and must not send it again.
+      expect(smtp.received).toHaveLength(1);
+      expect(run.status).toBe("delivery-failed");
+      expect(run.deliveries?.[0]).toMatchObject({
+        recipient: "ceo@shop.example",
+        status: "unknown",
+        attempts: 1,
+      });
+      expect(run.deliveries?.[0]?.error).toMatch(/ECONNECTION|ECONNRESET|closed/);
+      const { runs } = await readHistory(context.outDir);
+      expect(runs.at(-1)?.deliveries?.[0]?.status).toBe("unknown");
+
+      const again = await runWeekly(context, smtp.port, { trigger: "catch-up" });
+      expect(again.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      const resent = await resendRun(context, run.run_id, sendTo(smtp.port), now + 60_000);
+      expect(resent.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      expect(smtp.received).toHaveLength(1);
+      const forced = await resendRun(context, run.run_id, sendTo(smtp.port), now + 120_000, true);
+      expect(forced.deliveries?.[0]).toMatchObject({ status: "sent" });
+      expect(smtp.received).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
+  });
+});
+
+describe("a run killed while it mails", () => {
+  it("leaves its recipients `unknown` in the history, so the next run does not mail them again", async () => {
+    const smtp = await startSmtp({ acceptDelayMs: 20_000 });
+    try {
+      const dir = await newDir();
+      const out = path.join(dir, "out");
+      const config = path.join(dir, "reports.config.yaml");
+      await writeFile(
+        config,
+        `timezone: Europe/Paris
+data:
+  dir: ${data.dir}
+output:
+  dir: ${out}
+reports:
+  weekly:
+    audience: managers
+    schedule: "0 8 * * 1"
+    to: [ceo@shop.example]
+`,
+      );
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          TSX_LOADER,
+          path.join(ROOT, "src/reports.ts"),
+          "run",
+          "--report",
+          "weekly",
+          "--email",
+          "--period",
+          "2026-W46",
+          "--config",
+          config,
+        ],
+        {
+          env: {
+            ...process.env,
+            NODE_OPTIONS: "",
+            SMTP_HOST: "127.0.0.1",
+            SMTP_PORT: String(smtp.port),
+            MAIL_FROM: "reports@shop.example",
+            SMTP_TLS_REJECT_UNAUTHORIZED: "false",
+          },
+          stdio: "ignore",
+        },
+      );
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      const started = Date.now();
+      // The server has the message and holds its reply: kill the run now.
+      while (smtp.received.length === 0 && Date.now() - started < 60_000)
+        await new Promise((r) => setTimeout(r, 20));
+      child.kill("SIGKILL");
+      await exited;
+      expect(smtp.received).toHaveLength(1);
+      const { runs } = await readHistory(out);
+      expect(runs.at(-1)?.deliveries?.[0]).toMatchObject({
+        recipient: "ceo@shop.example",
+        status: "unknown",
+      });
+
+      const context = await jobContextFor(
+        {
+          timezone: "Europe/Paris",
+          reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", to: ["ceo@shop.example"] } },
+        },
+        data.dir,
+        out,
+      );
+      const again = await runWeekly(context, smtp.port, { trigger: "catch-up" });
+      expect(again.deliveries?.[0]).toMatchObject({ status: "skipped" });
+      expect(smtp.received).toHaveLength(1);
+    } finally {
+      await smtp.close();
+    }
+  }, 90_000);
 });

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 
@@ -21,9 +22,17 @@ export async function startSmtp(
     port?: number;
     onRecipient?: (address: string) => number | undefined;
     acceptDelayMs?: number;
+    /**
+     * Receives the whole message (it counts in `received`), then destroys the connection instead
+     * of answering the final dot: the client sent everything and saw no reply. For the first
+     * `n` messages when a number.
+     */
+    dropAfterData?: boolean | number;
   } = {},
 ) {
   const received: Received[] = [];
+  /** Raw client sockets by their port, to cut one (under STARTTLS too). */
+  const sockets = new Map<number, Socket>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["AUTH"],
@@ -45,10 +54,21 @@ export async function startSmtp(
             secure: session.secure,
             mail,
           });
+          const drop = options.dropAfterData;
+          if (drop === true || (typeof drop === "number" && received.length <= drop)) {
+            sockets.get(session.remotePort)?.destroy();
+            return;
+          }
           setTimeout(() => callback(), options.acceptDelayMs ?? 0);
         })
         .catch(callback);
     },
+  });
+  server.server.on("connection", (socket: Socket) => {
+    if (socket.remotePort !== undefined) sockets.set(socket.remotePort, socket);
+    socket.on("close", () => {
+      if (socket.remotePort !== undefined) sockets.delete(socket.remotePort);
+    });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.server.address();

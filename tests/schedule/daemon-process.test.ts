@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { appendHistory, readHistory } from "../../src/output/history.js";
@@ -134,6 +134,15 @@ schedule:
         throw new Error(`${err.message}; the daemon said:\n${stdout.slice(0, 3000)}`);
       });
       expect(smtp.received[0]?.mail.subject).toContain("Reliability report");
+      // A second daemon on the same output directory is refused: one line, exit 4.
+      const second = spawnDaemon(config, dir, smtp.port);
+      expect(await second.exited).toBe(4);
+      expect(second.output.stderr.trim().split("\n")).toHaveLength(1);
+      expect(second.output.stderr).toMatch(/another daemon \(pid \d+ on .*\) is running on /);
+      expect(JSON.parse(await readFile(path.join(out, "status.json"), "utf8"))).toMatchObject({
+        pid: child.pid,
+        state: "running",
+      });
       // Wait for a later run to be under way, then ask the daemon to stop.
       await until(
         async () => (await readHistory(out)).runs.some((r) => r.status === "running"),
@@ -151,6 +160,10 @@ schedule:
     const files = await filesUnder(out);
     expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
     expect(existsSync(path.join(out, ".locks", "tick.lock"))).toBe(false);
+    expect(existsSync(path.join(out, ".locks", ".daemon.lock"))).toBe(false);
+    const status = JSON.parse(await readFile(path.join(out, "status.json"), "utf8"));
+    expect(status).toMatchObject({ pid: child.pid, state: "stopped", reports: { tick: { next_run: null } } });
+    expect(Date.parse(status.stopped_at)).not.toBeNaN();
     const { runs } = await readHistory(out);
     expect(runs.every((r) => r.status !== "running" && r.status !== "interrupted")).toBe(true);
     // The same period every time: the recipient got it once, later runs skipped it.
@@ -236,7 +249,7 @@ schedule:
     }
   });
 
-  it("after kill -9 during a catch-up run and a restart at once, the new daemon takes the dead run's lock and catches every period up", async () => {
+  it("after kill -9 during a catch-up run and a restart at once, the new daemon takes the dead run's lock and catches every period up, mailing none twice", async () => {
     const smtp = await startSmtp({ acceptDelayMs: 3000 });
     const dir = await newDir();
     const out = path.join(dir, "out");
@@ -313,11 +326,21 @@ schedule:
       messages.some((m) => m.startsWith(`took over the lock of daily from process ${first.child.pid}`)),
     ).toBe(true);
     const { runs } = await readHistory(out);
+    // The server had the first period's message when the run was killed: that run left its
+    // recipient `unknown`, so the restarted daemon does not mail it again (at most once); the
+    // other period is sent. One message per owed period in all.
     for (const id of owed) {
       expect(
-        runs.some((r) => r.period.id === id && r.deliveries?.some((d) => d.status === "sent")),
+        runs.some(
+          (r) =>
+            r.period.id === id && r.deliveries?.some((d) => d.status === "sent" || d.status === "unknown"),
+        ),
         id,
       ).toBe(true);
     }
+    expect(runs.filter((r) => r.status === "running").flatMap((r) => r.deliveries ?? [])).toMatchObject([
+      { recipient: "ops@shop.example", status: "unknown" },
+    ]);
+    expect(smtp.received).toHaveLength(owed.length);
   });
 });

@@ -64,7 +64,9 @@ describe("the scheduling daemon", () => {
         period: "2026-W46",
         trigger: "catch-up",
       });
-      expect(status.reports.weekly.next_run).toMatch(/^\d{4}-\d{2}-\d{2}T07:00:00/);
+      // Read after the stop: a stopped daemon runs nothing next.
+      expect(status.state).toBe("stopped");
+      expect(status.reports.weekly.next_run).toBeNull();
 
       const second = await startDaemon({ job, email, logger, timeZone: "Europe/Paris", now });
       await second.caughtUp;
@@ -170,5 +172,79 @@ describe("the scheduling daemon", () => {
         now: () => Date.parse("2026-11-17T10:00:00Z"),
       }),
     ).rejects.toMatchObject({ kind: "output", message: expect.stringContaining(outDir) });
+  });
+
+  it("status.json: last_run from the history at start, marked stopped on stop; a second daemon on the same output is refused", async () => {
+    const outDir = await newDir();
+    const raw = {
+      timezone: "Europe/Paris",
+      reports: { weekly: { audience: "managers", schedule: "0 8 * * 1" } },
+    };
+    const job = await jobContextFor(raw, data.dir, outDir);
+    const period = {
+      id: "2026-W46",
+      from: "2026-11-09T00:00:00+01:00",
+      to: "2026-11-16T00:00:00+01:00",
+      timezone: "Europe/Paris",
+    };
+    const base = {
+      report: "weekly",
+      audience: "managers",
+      period,
+      scheduled_for: "2026-11-16T07:00:00.000Z",
+    };
+    await appendHistory(outDir, {
+      ...base,
+      run_id: "older",
+      trigger: "schedule",
+      started_at: "2026-11-16T07:00:00.000Z",
+      finished_at: "2026-11-16T07:00:05.000Z",
+      status: "delivery-failed",
+    });
+    await appendHistory(outDir, {
+      ...base,
+      run_id: "newer",
+      trigger: "resend",
+      started_at: "2026-11-16T09:00:00.000Z",
+      finished_at: "2026-11-16T09:00:02.000Z",
+      status: "ok",
+    });
+    const options = {
+      job,
+      email: { mode: "off" as const },
+      logger: pino({ level: "silent" }),
+      timeZone: "Europe/Paris",
+      now: () => Date.parse("2026-11-17T10:00:00Z"),
+    };
+    const readStatus = async () => JSON.parse(await readFile(path.join(outDir, "status.json"), "utf8"));
+    const daemon = await startDaemon(options);
+    await daemon.caughtUp;
+    const running = await readStatus();
+    expect(running).toMatchObject({ pid: process.pid, state: "running" });
+    expect(running.reports.weekly.last_run).toEqual({
+      run_id: "newer",
+      status: "ok",
+      trigger: "resend",
+      finished_at: "2026-11-16T09:00:02.000Z",
+      period: "2026-W46",
+    });
+    expect(running.reports.weekly.next_run).toMatch(/T07:00:00/);
+
+    await expect(startDaemon(options)).rejects.toMatchObject({
+      kind: "locked",
+      message: expect.stringMatching(/another daemon .* is running on /),
+    });
+
+    expect(await daemon.stop(5_000)).toBe(true);
+    const stopped = await readStatus();
+    expect(stopped.state).toBe("stopped");
+    expect(Date.parse(stopped.stopped_at)).not.toBeNaN();
+    expect(stopped.reports.weekly.next_run).toBeNull();
+    expect(stopped.reports.weekly.last_run.run_id).toBe("newer");
+
+    // Once stopped, its lock is released: the next daemon starts.
+    const next = await startDaemon(options);
+    await next.caughtUp;
+    expect(await next.stop(5_000)).toBe(true);
   });
 });
