@@ -54,7 +54,14 @@ export async function loadConfig(explicitPath?: string): Promise<LoadedConfig> {
     });
     throw configError(file, lines);
   }
-  const { config, errors } = parseConfig(doc.toJS());
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml package refuses aliases that expand past a limit (an "alias bomb").
+    throw configError(file, [(err as Error).message]);
+  }
+  const { config, errors } = parseConfig(raw);
   if (config === null) throw configError(file, errors);
   return { config, file, baseDir: path.dirname(file) };
 }

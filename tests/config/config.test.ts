@@ -76,6 +76,24 @@ describe("configuration", () => {
     );
   });
 
+  // Regression: an alias bomb made the yaml package throw past the loader (exit 70 with a stack).
+  it("refuses a YAML alias bomb as a usage error naming the file", async () => {
+    const dir = await newDir();
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) {
+      const name = String.fromCharCode(97 + i);
+      const previous = String.fromCharCode(96 + i);
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(",")}]`);
+    }
+    const file = await write(dir, "reports.config.yaml", `${lines.join("\n")}\n`);
+    const error = await loadConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReportsError);
+    expect((error as ReportsError).exitCode).toBe(2);
+    expect((error as ReportsError).message).toMatch(
+      /reports\.config\.yaml: 1 problem:\n {2}Excessive alias count/,
+    );
+  });
+
   it("names the file and every problem when the schema fails", async () => {
     const dir = await newDir();
     const file = await write(dir, "bad.yaml", "timezone: Nowhere\ndata:\n  reject_limit: -1\n");

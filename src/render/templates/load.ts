@@ -52,7 +52,14 @@ export async function readTemplate(
       errors: doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? "?"}: ${e.message.split("\n")[0]}`),
     };
   }
-  const parsed = templateSchema.safeParse(doc.toJS());
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml package refuses aliases that expand past a limit (an "alias bomb").
+    return { template: null, errors: [(err as Error).message] };
+  }
+  const parsed = templateSchema.safeParse(raw);
   if (!parsed.success) {
     return {
       template: null,
