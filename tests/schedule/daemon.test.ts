@@ -6,6 +6,7 @@ import { appendHistory, readHistory } from "../../src/output/history.js";
 import { startDaemon } from "../../src/schedule/daemon.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { weeklyRunOfW44 } from "../helpers/history.js";
 import { jobContextFor, mailTo } from "../helpers/jobs.js";
 import { startSmtp } from "../helpers/smtp.js";
 
@@ -25,22 +26,7 @@ describe("the scheduling daemon", () => {
       const job = await jobContextFor(raw, data.dir, outDir);
       const email = mailTo(smtp.port, 2);
       // The daemon last ran on Monday 2 November and was down until Tuesday 17 November.
-      await appendHistory(outDir, {
-        run_id: "earlier",
-        report: "weekly",
-        audience: "managers",
-        trigger: "schedule",
-        period: {
-          id: "2026-W44",
-          from: "2026-10-26T00:00:00+01:00",
-          to: "2026-11-02T00:00:00+01:00",
-          timezone: "Europe/Paris",
-        },
-        scheduled_for: "2026-11-02T07:00:00.000Z",
-        started_at: "2026-11-02T07:00:00.000Z",
-        finished_at: "2026-11-02T07:00:05.000Z",
-        status: "ok",
-      });
+      await appendHistory(outDir, weeklyRunOfW44());
       const now = () => Date.parse("2026-11-17T10:00:00Z");
       const logger = pino({ level: "silent" });
 
@@ -116,22 +102,7 @@ describe("the scheduling daemon", () => {
         reports: { weekly: { audience: "managers", schedule: "0 8 * * 1", to: ["ceo@shop.example"] } },
       };
       const job = await jobContextFor(raw, data.dir, outDir);
-      await appendHistory(outDir, {
-        run_id: "earlier",
-        report: "weekly",
-        audience: "managers",
-        trigger: "schedule",
-        period: {
-          id: "2026-W44",
-          from: "2026-10-26T00:00:00+01:00",
-          to: "2026-11-02T00:00:00+01:00",
-          timezone: "Europe/Paris",
-        },
-        scheduled_for: "2026-11-02T07:00:00.000Z",
-        started_at: "2026-11-02T07:00:00.000Z",
-        finished_at: "2026-11-02T07:00:05.000Z",
-        status: "ok",
-      });
+      await appendHistory(outDir, weeklyRunOfW44());
       const daemon = await startDaemon({
         job,
         email: mailTo(smtp.port, 2),

@@ -11,6 +11,7 @@ import { startDaemon } from "../../src/schedule/daemon.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { weeklyRunOfW44 } from "../helpers/history.js";
 import { jobContextFor, mailTo } from "../helpers/jobs.js";
 import { startSmtp } from "../helpers/smtp.js";
 
@@ -132,22 +133,7 @@ describe("a lock left by a process that is gone", () => {
         schedule: { lock_wait_s: 0 },
       };
       const job = await jobContextFor(raw, data.dir, out);
-      await appendHistory(out, {
-        run_id: "earlier",
-        report: "weekly",
-        audience: "managers",
-        trigger: "schedule",
-        period: {
-          id: "2026-W44",
-          from: "2026-10-26T00:00:00+01:00",
-          to: "2026-11-02T00:00:00+01:00",
-          timezone: "Europe/Paris",
-        },
-        scheduled_for: "2026-11-02T07:00:00.000Z",
-        started_at: "2026-11-02T07:00:00.000Z",
-        finished_at: "2026-11-02T07:00:05.000Z",
-        status: "ok",
-      });
+      await appendHistory(out, weeklyRunOfW44());
       // Another run (alive) holds the report's lock for a while.
       const holder = withReportLock(out, "weekly", () => sleep(1500));
       await sleep(50);
