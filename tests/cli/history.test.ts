@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { reports } from "../helpers/cli.js";
 import { useTempDirs } from "../helpers/files.js";
+import { manualRunOfW46 } from "../helpers/history.js";
 
 const newDir = useTempDirs();
 
@@ -19,21 +20,7 @@ describe("reports history", () => {
 describe("reports history with lines of the wrong shape", () => {
   it("lists the runs that fit and says how many lines it skipped", async () => {
     const dir = await newDir();
-    const run = {
-      run_id: "20261116T070000Z-weekly-0001",
-      report: "weekly",
-      audience: "managers",
-      trigger: "manual",
-      period: {
-        id: "2026-W46",
-        from: "2026-11-09T00:00:00+01:00",
-        to: "2026-11-16T00:00:00+01:00",
-        timezone: "Europe/Paris",
-      },
-      started_at: "2026-11-16T07:00:00.000Z",
-      finished_at: "2026-11-16T07:00:05.000Z",
-      status: "ok",
-    };
+    const run = { ...manualRunOfW46(), finished_at: "2026-11-16T07:00:05.000Z", status: "ok" };
     const lines = ["{}", "42", "[]", '{"run_id":"x"}', JSON.stringify(run), "not json"];
     await writeFile(path.join(dir, "history.jsonl"), `${lines.join("\n")}\n`);
     const result = await reports(["history", "--out", dir]);

@@ -22,3 +22,21 @@ export function weeklyRunOfW44(): RunRecord {
     status: "ok",
   };
 }
+
+/** A manual run of the report `weekly` (managers) for 2026-W46, started Monday 16 November 08:00 Paris. */
+export function manualRunOfW46(): RunRecord {
+  return {
+    run_id: "20261116T070000Z-weekly-0001",
+    report: "weekly",
+    audience: "managers",
+    trigger: "manual",
+    period: {
+      id: "2026-W46",
+      from: "2026-11-09T00:00:00+01:00",
+      to: "2026-11-16T00:00:00+01:00",
+      timezone: "Europe/Paris",
+    },
+    started_at: "2026-11-16T07:00:00.000Z",
+    status: "running",
+  };
+}

@@ -5,24 +5,12 @@ import { outputError, ReportsError } from "../../src/errors.js";
 import { appendHistory, type RunRecord, readHistory } from "../../src/output/history.js";
 import { openPeriodSet } from "../../src/output/period-set.js";
 import { useTempDirs } from "../helpers/files.js";
+import { manualRunOfW46 } from "../helpers/history.js";
 
 const newDir = useTempDirs();
 const isRoot = process.getuid?.() === 0;
 
-const record: RunRecord = {
-  run_id: "20261116T070000Z-weekly-0001",
-  report: "weekly",
-  audience: "managers",
-  trigger: "manual",
-  period: {
-    id: "2026-W46",
-    from: "2026-11-09T00:00:00+01:00",
-    to: "2026-11-16T00:00:00+01:00",
-    timezone: "Europe/Paris",
-  },
-  started_at: "2026-11-16T07:00:00.000Z",
-  status: "running",
-};
+const record: RunRecord = manualRunOfW46();
 
 const expectOutputError = async (work: Promise<unknown>, file: string) => {
   const err = await work.then(
