@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { genDataCommand } from "./commands/gen-data.js";
 import { historyCommand, resendCommand } from "./commands/jobs.js";
+import { loadCommand } from "./commands/load.js";
 import { runCommand } from "./commands/run.js";
 import { scheduleCommand, scheduleListCommand } from "./commands/schedule.js";
 import { validateCommand } from "./commands/validate.js";
@@ -55,6 +56,20 @@ export async function main(argv: string[]): Promise<number> {
     .option("--force", "with --report --email: mail recipients who already have this report for this period")
     .action(async (_opts, command: Command) => {
       await runCommand(command.optsWithGlobals(), print);
+    });
+
+  dataOptions(
+    program
+      .command("load")
+      .description("load the source files into ClickHouse (engine: clickhouse; server from CLICKHOUSE_URL)"),
+  )
+    .option("--print-schema", "print the tables' DDL (one server, or --cluster) and exit")
+    .option(
+      "--cluster <name>",
+      "the cluster of remote_servers to print or load for (overrides clickhouse.cluster)",
+    )
+    .action(async (_opts, command: Command) => {
+      await loadCommand(command.optsWithGlobals(), print);
     });
 
   dataOptions(

@@ -30,6 +30,29 @@ const sourcePatterns = z.strictObject(
   },
 );
 
+/** A ClickHouse identifier the engine quotes with backticks: letters, digits and `_`, not starting with a digit. */
+const clickhouseName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "letters, digits and _ only, not starting with a digit" });
+
+/** The tables each source is read from in ClickHouse (src/engine/clickhouse/schema.ts). */
+export const DEFAULT_CLICKHOUSE_TABLES = {
+  sessions: "sessions",
+  api: "api_logs",
+  pages: "page_load_times",
+  clicks: "clickstream",
+  carts: "cart_abandonment",
+  journeys: "session_tracking",
+  feedback: "user_feedback",
+  support: "support_tickets",
+} as const;
+
+const clickhouseTables = z.strictObject(
+  Object.fromEntries(
+    SOURCE_NAMES.map((name) => [name, clickhouseName.default(DEFAULT_CLICKHOUSE_TABLES[name])]),
+  ) as { [K in (typeof SOURCE_NAMES)[number]]: z.ZodDefault<typeof clickhouseName> },
+);
+
 const audience = z.strictObject({
   /** Replaces the template's title on the cover and in the metadata. */
   title: z.string().min(1).optional(),
@@ -132,7 +155,8 @@ export const configSchema = z
      */
     currency: currency.default("EUR"),
     /**
-     * Where the rows are read and the metrics computed: `files` (this machine's files, data.*).
+     * Where the rows are read and the metrics computed: `files` (this machine's files, data.*) or
+     * `clickhouse` (tables in a ClickHouse server or cluster, clickhouse.*).
      * Checked against the known engines (src/engine/engines.ts) by the commands that read data.
      */
     engine: z.string().min(1).default("files"),
@@ -158,6 +182,27 @@ export const configSchema = z
          * one more set of partial metric states to merge.
          */
         split_mb: z.number().min(1).default(16),
+      })
+      .prefault({}),
+    /**
+     * The ClickHouse engine (`engine: clickhouse`). The server comes from the environment only
+     * (CLICKHOUSE_URL, `http://user:password@host:8123`), so no password is ever in this file.
+     */
+    clickhouse: z
+      .strictObject({
+        /** The database holding the tables (and the loader's bookkeeping tables). */
+        database: clickhouseName.default("default"),
+        /**
+         * A cluster name from the server's `remote_servers`: the source tables are then
+         * `Distributed` tables over a local table per shard (`reports load --print-schema --cluster`).
+         */
+        cluster: clickhouseName.optional(),
+        /** Table per source. */
+        tables: clickhouseTables.prefault({}),
+        /** Longest a query may run (the server stops it: max_execution_time) before the run fails. */
+        query_timeout_s: z.number().positive().max(86_400).default(300),
+        /** Rows `reports load` sends in one INSERT. */
+        insert_batch_rows: z.number().int().min(1).max(10_000_000).default(200_000),
       })
       .prefault({}),
     output: z

@@ -1,4 +1,5 @@
 import { ReportsError } from "../errors.js";
+import { createClickHouseEngine } from "./clickhouse/clickhouse-engine.js";
 import type { Engine } from "./engine.js";
 import { createFileEngine } from "./files/file-engine.js";
 
@@ -9,6 +10,7 @@ import { createFileEngine } from "./files/file-engine.js";
  */
 const ENGINES: Record<string, () => Engine> = {
   files: createFileEngine,
+  clickhouse: () => createClickHouseEngine(process.env),
 };
 
 export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINES);

@@ -1,0 +1,191 @@
+import { Counter, sortByCount } from "../../../metrics/counter.js";
+import { scalar, table } from "../../../metrics/module.js";
+import type { FunnelStep } from "../../../metrics/sessions.js";
+import { NO_ERROR_REASON } from "../../../metrics/sessions-summary.js";
+import { ratio } from "../../../metrics/sums.js";
+import type { MetricOutput, TableRow } from "../../../types.js";
+import { grouped, inEitherPeriod, numberLiteral, stringLiteral, type Which } from "../sql.js";
+import { byPeriod, onePerPeriod, type SourceMetrics, type SourceQuery } from "./context.js";
+import { countTables } from "./counts.js";
+
+/**
+ * Sessions and funnel in SQL (docs/data-contract.md §6.1), as metrics/sessions.ts. The server
+ * groups events by session: a session counts in the period of its first event over all its
+ * events (also those past the period and those in other files), its funnel steps are the first
+ * times each step's test matched, its loss reason is its earliest error (ties: the event read
+ * first, by file and row). Every figure is then an aggregate over those per-session rows; only
+ * the figures travel.
+ */
+export const sessionsMetrics: SourceMetrics = async (q) => {
+  const steps = q.context.config.funnel.steps;
+  const last = steps.length - 1;
+  const sessions = perSession(q, steps);
+  const period = `if(first >= ${numberLiteral(q.periods.period.from)}, 'current', 'previous')`;
+  const matched = (upTo: number) =>
+    steps
+      .slice(0, upTo + 1)
+      .map((_, i) => `m${i}`)
+      .join(" AND ");
+  const over = (from: string, what: string, keys: Record<string, string>, values: Record<string, string>) =>
+    grouped(q.warehouse, { what: `sessions: ${what}`, from, where: "1", keys: { period, ...keys }, values });
+  const lists = Object.fromEntries([
+    ...steps.slice(1).map((_, j) => {
+      const i = j + 1;
+      const gap = `((t${i} - t${i - 1}) / 1000)`;
+      return [`gap${i}`, { value: gap, where: `${matched(i)} AND ${gap} >= 0`, ps: [0.5, 0.9] }];
+    }),
+    ["convert", { value: `((t${last} - t0) / 1000)`, where: matched(last), ps: [0.5] }],
+  ]);
+  const [totals, reasons, pairs, terms, users] = await Promise.all([
+    grouped(q.warehouse, {
+      what: "sessions: funnel",
+      from: sessions,
+      where: "1",
+      keys: { period },
+      values: {
+        n: "count()",
+        events: "sum(events)",
+        ...Object.fromEntries(steps.map((_, i) => [`stage${i}`, `countIf(${matched(i)})`])),
+      },
+      lists,
+    }),
+    grouped(q.warehouse, {
+      what: "sessions: loss reasons",
+      from: sessions,
+      where: `m0 AND NOT m${last}`,
+      keys: { period, key: `if(has_error, reason, ${stringLiteral(NO_ERROR_REASON)})` },
+      values: { n: "count()" },
+    }),
+    over(
+      `${sessions} ARRAY JOIN pairs AS pair`,
+      "error messages",
+      { path: "pair.1", message: "pair.2" },
+      { n: "count()" },
+    ),
+    over(`${sessions} ARRAY JOIN terms AS term`, "search terms", { key: "term" }, { n: "count()" }),
+    q.warehouse.rows<Record<string, unknown>>(
+      `SELECT period, count() AS users, countIf(n >= 2) AS multi FROM (SELECT ${period} AS period, user, count() AS n FROM ${sessions} ARRAY JOIN users AS user GROUP BY period, user) GROUP BY period`,
+      "sessions: users",
+    ),
+  ]);
+  const total = onePerPeriod(totals);
+  const userCounts = onePerPeriod(users);
+  const reasonTables = countTables(reasons, "reason", "sessions");
+  const termTables = countTables(terms, "term", "count");
+  const pairRows = byPeriod(pairs);
+  const summary = (which: Which) => {
+    const t = total[which];
+    const count = Number(t?.n ?? 0);
+    const stages = steps.map((_, i) => Number(t?.[`stage${i}`] ?? 0));
+    const stepsTable: TableRow[] = steps.map((step, i) => {
+      const before = i === 0 ? count : (stages[i - 1] as number);
+      const here = stages[i] as number;
+      return {
+        step: step.name,
+        sessions: here,
+        rate_from_previous: ratio(here, before),
+        dropped: before - here,
+      };
+    });
+    const details: TableRow[] = steps.map((step, i) => {
+      const before = i === 0 ? count : (stages[i - 1] as number);
+      const [median, p90] = i === 0 ? [null, null] : (t?.percentiles[`gap${i}`] ?? [null, null]);
+      return {
+        step: step.name,
+        sessions: stages[i] as number,
+        dropped: before - (stages[i] as number),
+        drop_share: ratio(before - (stages[i] as number), before),
+        median_s: median ?? null,
+        p90_s: p90 ?? null,
+      };
+    });
+    let largestDrop: { step: string; dropped: number } | null = null;
+    for (const row of stepsTable.slice(1)) {
+      const dropped = row.dropped as number;
+      if (largestDrop === null || dropped > largestDrop.dropped)
+        largestDrop = { step: row.step as string, dropped };
+    }
+    if (count === 0) largestDrop = null;
+    const messages = new Counter<string>();
+    for (const r of pairRows[which]) messages.add(`${String(r.path)}\u0000${String(r.message)}`, Number(r.n));
+    return {
+      count,
+      users: Number(userCounts[which]?.users ?? 0),
+      multi: Number(userCounts[which]?.multi ?? 0),
+      events: Number(t?.events ?? 0),
+      stages,
+      stepsTable,
+      details,
+      largestDrop,
+      timeToConvert: t?.percentiles.convert?.[0] ?? null,
+      errorMessages: sortByCount(
+        [...messages.counts].map(([pair, sessions]) => {
+          const [path, message] = pair.split("\u0000") as [string, string];
+          return { path, message, sessions };
+        }),
+        "sessions",
+        ["path", "message"],
+      ),
+    };
+  };
+  const [c, p] = [summary("current"), summary("previous")];
+  const out: Record<string, MetricOutput> = {
+    "sessions.count": scalar(c.count, p.count),
+    "sessions.users": scalar(c.users, p.users),
+    "sessions.users_multi_session": scalar(c.multi, p.multi),
+    "sessions.events": scalar(c.events, p.events),
+    "funnel.conversion": scalar(
+      ratio(c.stages[last] ?? 0, c.stages[0] ?? 0),
+      ratio(p.stages[last] ?? 0, p.stages[0] ?? 0),
+    ),
+    "funnel.steps": table(c.stepsTable, p.stepsTable),
+    "funnel.time_to_convert_median_s": scalar(c.timeToConvert, p.timeToConvert),
+    "funnel.loss_reasons": table(reasonTables.current, reasonTables.previous),
+    "sessions.error_messages": table(c.errorMessages, p.errorMessages),
+    "sessions.search_terms": table(termTables.current, termTables.previous),
+    "funnel.step_details": table(c.details, p.details),
+    "funnel.largest_drop_step": scalar(c.largestDrop?.step ?? null, p.largestDrop?.step ?? null),
+    "funnel.largest_drop_sessions": scalar(c.largestDrop?.dropped ?? null, p.largestDrop?.dropped ?? null),
+  };
+  steps.forEach((step, i) => {
+    out[`funnel.${step.name}`] = scalar(c.stages[i] ?? 0, p.stages[i] ?? 0);
+  });
+  return out;
+};
+
+/**
+ * One row per session placed in either period: its first event, event count, users, the first
+ * time each step matched (`t<i>`, with `m<i>` whether it did), its earliest error as the loss
+ * reason, its distinct (path, message) errors and its search terms. Sessions are found by their
+ * events inside the periods, then read whole (all their events, any time, any file).
+ */
+function perSession(q: SourceQuery, steps: readonly FunnelStep[]): string {
+  const span = inEitherPeriod("event_time", q.periods);
+  const stepColumns = steps.flatMap((step, i) => {
+    const test = stepTest(step);
+    return [`minIf(event_time, ${test}) AS t${i}`, `countIf(${test}) > 0 AS m${i}`];
+  });
+  const isError = "position(css, 'div.error-message') > 0";
+  const isSearch = "css = '#search-bar' AND isNotNull(value_lower) AND assumeNotNull(value_lower) != ''";
+  return `(SELECT session_id, min(event_time) AS first, count() AS events, groupUniqArray(user_id) AS users,
+    ${stepColumns.join(", ")},
+    countIf(${isError}) > 0 AS has_error,
+    argMinIf(concat(path, ' - ', ifNull(text, '')), (event_time, indexOf(${q.loadOrder}, load_id), row), ${isError}) AS reason,
+    groupUniqArrayIf((path, ifNull(text, '')), ${isError}) AS pairs,
+    groupArrayIf(assumeNotNull(value_lower), ${isSearch}) AS terms
+  FROM ${q.table}
+  WHERE ${q.visible} AND session_id GLOBAL IN (SELECT session_id FROM ${q.table} WHERE ${q.visible} AND ${span})
+  GROUP BY session_id
+  HAVING first >= ${numberLiteral(q.periods.previous.from)} AND first < ${numberLiteral(q.periods.period.to)})`;
+}
+
+/** A step's conditions as SQL (metrics/sessions.ts `stepTest`): all must hold. */
+function stepTest(step: FunnelStep): string {
+  const tests = [
+    step.path === undefined ? null : `path = ${stringLiteral(step.path)}`,
+    step.path_prefix === undefined ? null : `startsWith(path, ${stringLiteral(step.path_prefix)})`,
+    step.css === undefined ? null : `css = ${stringLiteral(step.css)}`,
+    step.css_contains === undefined ? null : `position(css, ${stringLiteral(step.css_contains)}) > 0`,
+  ].filter((t) => t !== null);
+  return tests.length === 0 ? "1" : `(${tests.join(" AND ")})`;
+}
