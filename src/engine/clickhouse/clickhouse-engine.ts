@@ -235,6 +235,10 @@ function sourceQuery(
     periods: request.periods as NonNullable<EngineRequest["periods"]>,
     context,
     readOrder: (loadId, row) => [place.get(loadId) ?? 0, row],
+    sum: (value, where) => {
+      const name = request.config.clickhouse.cluster === undefined ? "sumKahan" : "sum";
+      return where === undefined ? `${name}(${value})` : `${name}If(${value}, ${where})`;
+    },
     loadOrder: `[${loads.length === 0 ? "0" : loads.map((l) => l.load_id).join(", ")}]`,
   };
 }

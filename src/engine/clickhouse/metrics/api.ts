@@ -15,7 +15,7 @@ export const apiMetrics: SourceMetrics = async (q) => {
   const groupValues = {
     requests: "count()",
     errors: "countIf(status_code >= 400)",
-    latency_sum: "sumKahan(response_time_ms)",
+    latency_sum: q.sum("response_time_ms"),
   };
   const zone = zoneSql(q.context.timeZone, { from: q.periods.previous.from, to: q.periods.period.to });
   const [totals, services, endpoints, statuses, hours, days] = await Promise.all([

@@ -18,7 +18,7 @@ export const cartsMetrics: SourceMetrics = async (q) => {
       what: "carts: totals",
       where,
       keys: { period },
-      values: { n: "count()", items: "sumKahan(items_in_cart)", value: "sumKahan(total_value)" },
+      values: { n: "count()", items: q.sum("items_in_cart"), value: q.sum("total_value") },
     }),
     groupedOver(q, {
       what: "carts: by user",

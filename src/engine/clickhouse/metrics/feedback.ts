@@ -42,7 +42,7 @@ export const feedbackMetrics: SourceMetrics = async (q) => {
       keys: { period },
       values: {
         n: "count()",
-        rating_sum: "sumKahan(rating)",
+        rating_sum: q.sum("toFloat64(rating)"),
         ...Object.fromEntries([1, 2, 3, 4, 5].map((r) => [`r${r}`, `countIf(rating = ${r})`])),
         scored: `countIf(${scored})`,
         mismatches: `countIf(${mismatch})`,

@@ -17,7 +17,7 @@ export const journeysMetrics: SourceMetrics = async (q) => {
       values: {
         n: "count()",
         completed: "countIf(drop_off_page = 'none')",
-        minutes_sum: `sumKahan(${minutes})`,
+        minutes_sum: q.sum(minutes),
       },
       lists: { minutes: { value: minutes, ps: [0.5] } },
     }),

@@ -8,7 +8,7 @@ import { byPeriod, groupedOver, onePerPeriod, type SourceMetrics } from "./conte
 export const pagesMetrics: SourceMetrics = async (q) => {
   const where = inEitherPeriod("timestamp", q.periods);
   const period = periodOf("timestamp", q.periods);
-  const values = { loads: "count()", load_sum: "sumKahan(load_time_ms)" };
+  const values = { loads: "count()", load_sum: q.sum("load_time_ms") };
   const [totals, urls] = await Promise.all([
     groupedOver(q, {
       what: "pages: totals",

@@ -55,7 +55,7 @@ async function periodFigures(q: SourceQuery, period: Period) {
       keys: {},
       values: {
         ...values,
-        csat_sum: `sumKahanIf(toFloat64(assumeNotNull(csat)), ${resolved} AND isNotNull(csat))`,
+        csat_sum: q.sum("toFloat64(assumeNotNull(csat))", `${resolved} AND isNotNull(csat)`),
         csat_n: `countIf(${resolved} AND isNotNull(csat))`,
       },
       lists: { hours },
