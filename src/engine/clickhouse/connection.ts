@@ -1,5 +1,10 @@
 import { Readable } from "node:stream";
-import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import {
+  type ClickHouseClient,
+  type ClickHouseError,
+  ClickHouseLogLevel,
+  createClient,
+} from "@clickhouse/client";
 import { ReportsError } from "../../errors.js";
 
 /**
@@ -140,9 +145,9 @@ export class Warehouse {
   failure(err: unknown, what: string): ReportsError {
     if (err instanceof ReportsError) return err;
     const at = `clickhouse ${this.target.shown}`;
-    if (err instanceof ClickHouseError) {
-      const code = Number(err.code);
-      const first = firstLine(err.message);
+    const code = serverErrorCode(err);
+    if (code !== null) {
+      const first = firstLine((err as Error).message);
       if (AUTH_CODES.has(code))
         return new ReportsError(
           "usage",
@@ -160,9 +165,9 @@ export class Warehouse {
       return new ReportsError("data", `${at}: ${what}: ${first}`);
     }
     const message = err instanceof Error ? err.message : String(err);
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    if (code !== undefined && NETWORK_CODES.has(code))
-      return new ReportsError("data", `${at}: cannot connect (${code}); is the server running?`);
+    const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (errno !== undefined && NETWORK_CODES.has(errno))
+      return new ReportsError("data", `${at}: cannot connect (${errno}); is the server running?`);
     if (/timeout/i.test(message))
       return new ReportsError(
         "data",
@@ -172,6 +177,19 @@ export class Warehouse {
       return new ReportsError("usage", `${at}: the user or password in CLICKHOUSE_URL was refused`);
     return new ReportsError("data", `${at}: ${what}: ${firstLine(scrub(message, this.target.url))}`);
   }
+}
+
+/**
+ * The code of an error the server answered, or null. The client parses newer servers' errors
+ * (`Code: 60. DB::Exception: …`) into a ClickHouseError with `code`; 18.x writes `Code: 60,
+ * e.displayText() = …`, which reaches us as a plain Error: the code is read from its text.
+ */
+function serverErrorCode(err: unknown): number | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as Partial<ClickHouseError>).code;
+  if (typeof code === "string" && /^\d+$/.test(code)) return Number(code);
+  const match = /^Code: (\d+)[.,]/.exec(err.message);
+  return match === null ? null : Number(match[1]);
 }
 
 /** Backtick-quoted identifier (names are checked to be plain words by the configuration schema). */
