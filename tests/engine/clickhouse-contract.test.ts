@@ -103,10 +103,18 @@ describe("clickhouse engine: files = one server = a two-shard cluster", () => {
     for (let i = 0; i < 130_000; i++) {
       const t = new Date(start + Math.floor((i * 604_799_000) / 130_000)).toISOString();
       const latency = (((i * 7919) % 10007) / 3.7) * (i % 3 === 0 ? 10 : 1) + 0.25;
-      lines.push(`${t},/api/${i % 4},${i % 50 === 0 ? 503 : 200},${latency},${i % 13 === 0 ? "small" : "big"}`);
+      lines.push(
+        `${t},/api/${i % 4},${i % 50 === 0 ? 503 : 200},${latency},${i % 13 === 0 ? "small" : "big"}`,
+      );
     }
     await writeFile(path.join(dir, "api_logs.csv"), `${lines.join("\n")}\n`);
-    await compareEngines({ name: "large_lists", zone: "Europe/Paris", periods: ["2026-W46"], dir, sketched: true });
+    await compareEngines({
+      name: "large_lists",
+      zone: "Europe/Paris",
+      periods: ["2026-W46"],
+      dir,
+      sketched: true,
+    });
   });
 
   for (const dataset of DATASETS)
@@ -159,7 +167,13 @@ async function compareEngines(dataset: {
       const got = await engine.compute(request(c));
       const actual = buildMetricsJson(period, periods.previous, got.results, got.sources);
       const differences: string[] = [];
-      const counts = compare(expected, actual, `${dataset.name} ${spec} ${name}`, differences, dataset.sketched);
+      const counts = compare(
+        expected,
+        actual,
+        `${dataset.name} ${spec} ${name}`,
+        differences,
+        dataset.sketched,
+      );
       if (name === "one server") numbers += counts.numbers;
       inexact[name] = (inexact[name] ?? 0) + counts.inexact;
       expect(differences).toEqual([]);
