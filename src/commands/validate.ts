@@ -26,7 +26,7 @@ export async function validateCommand(
   const { loaded, dataDir, timeZone } = context;
   const engine = chosenEngine(context);
   const limit = loaded.config.data.reject_limit;
-  const { sources: summaries } = await engine.compute({
+  const { sources: summaries, notes } = await engine.compute({
     config: loaded.config,
     dataDir,
     timeZone,
@@ -34,7 +34,9 @@ export async function validateCommand(
     onProgress: ingestProgress(),
   });
 
-  print(`data: ${shownPath(dataDir)}  (time zone ${timeZone}, reject limit ${(limit * 100).toFixed(1)} %)\n`);
+  // The file engine reads the data directory; another engine says where it read (its first note).
+  const where = engine.name === "files" ? shownPath(dataDir) : `${engine.name} ${notes[0] ?? ""}`.trim();
+  print(`data: ${where}  (time zone ${timeZone}, reject limit ${(limit * 100).toFixed(1)} %)\n`);
   print(
     textTable(
       ["source", "files", "read", "accepted", "rejected", "share", "from", "to"],

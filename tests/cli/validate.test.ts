@@ -127,12 +127,12 @@ describe("reports validate", () => {
     expect(files.code, files.stderr).toBe(0);
     const unknown = await reports(["validate", "--data", dir, "--engine", "warehouse"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("reports: --engine warehouse: no such engine (engines: files)\n");
+    expect(unknown.stderr).toBe("reports: --engine warehouse: no such engine (engines: files, clickhouse)\n");
     const config = await write(dir, "reports.config.yaml", "engine: warehouse\ndata:\n  dir: .\n");
     const fromConfig = await reports(["run", "--config", config, "--out", `${dir}/out`]);
     expect(fromConfig.code).toBe(2);
     expect(fromConfig.stderr).toContain(
-      'reports.config.yaml: 1 problem:\n  engine: no such engine "warehouse" (engines: files)\n',
+      'reports.config.yaml: 1 problem:\n  engine: no such engine "warehouse" (engines: files, clickhouse)\n',
     );
     // Commands that read no data do not need an engine.
     expect((await reports(["history", "--config", config, "--out", `${dir}/out`])).code).toBe(0);

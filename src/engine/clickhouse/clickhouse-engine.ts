@@ -77,11 +77,18 @@ export function createClickHouseEngine(env: NodeJS.ProcessEnv = process.env): En
           });
         }
         const elapsed = performance.now() - started;
+        const otherZones = [...new Set([...loads.values()].flat().map((l) => l.timezone))].filter(
+          (zone) => zone !== request.timeZone,
+        );
         return {
           results,
           sources,
           notes: [
             `${warehouse.target.shown}, database ${settings.database}${settings.cluster === undefined ? "" : `, cluster ${settings.cluster}`}: ${warehouse.queries} queries, ${formatBytes(warehouse.bytesReceived)} received (aggregates only)`,
+            ...otherZones.map(
+              (zone) =>
+                `some files were loaded with naive times read in ${zone}, not ${request.timeZone}: load them again in this zone if they have any`,
+            ),
           ],
           measures: {
             queries: warehouse.queries,
@@ -109,6 +116,7 @@ const SOURCE_QUERIES: Record<SourceName, SourceMetrics> = {
 
 interface Load {
   source: SourceName;
+  timezone: string;
   file: string;
   load_id: number;
   rows_accepted: number;
@@ -120,7 +128,7 @@ interface Load {
 /** Committed loads per source, in the order the file engine reads files (by name). */
 async function committedLoads(warehouse: Warehouse, config: Config): Promise<Map<SourceName, Load[]>> {
   const rows = await warehouse.rows<Load>(
-    `SELECT source, file, load_id, rows_accepted, rows_rejected, span_from, span_to
+    `SELECT source, file, load_id, rows_accepted, rows_rejected, span_from, span_to, timezone
      FROM ${quoteName(config.clickhouse.database)}.${LOADED_FILES_TABLE}
      ORDER BY source, file_hash, load_id LIMIT 1 BY source, file_hash`,
     "reading the committed loads",

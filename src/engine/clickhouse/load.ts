@@ -76,7 +76,17 @@ export async function loadFiles(options: {
       const hash = await fileHash(file);
       const load = committed.has(`${source}\u0000${hash}`)
         ? skipped(source, displayName)
-        : await loadFile({ source, file, displayName, hash, config, warehouse, parseTime, outcome });
+        : await loadFile({
+            source,
+            file,
+            displayName,
+            hash,
+            config,
+            warehouse,
+            parseTime,
+            timeZone: options.timeZone,
+            outcome,
+          });
       outcome.files.push(load);
       options.onFile?.(load);
     }
@@ -93,6 +103,7 @@ async function loadFile(job: {
   config: Config;
   warehouse: Warehouse;
   parseTime: TimestampParser;
+  timeZone: string;
   outcome: LoadOutcome;
 }): Promise<FileLoad> {
   const { source, warehouse, config } = job;
@@ -176,6 +187,7 @@ async function loadFile(job: {
   commit.write("Nullable(Float64)", load.accepted === 0 ? null : spanFrom);
   commit.write("Nullable(Float64)", load.accepted === 0 ? null : spanTo);
   commit.write("UInt32", Math.floor(Date.now() / 1000));
+  commit.write("String", job.timeZone);
   commit.endRow();
   await warehouse.insertRowBinary(
     `${quoteName(config.clickhouse.database)}.${LOADED_FILES_TABLE}`,
@@ -196,6 +208,7 @@ const LOADED_FILES_FIELDS = [
   "span_from",
   "span_to",
   "loaded_at",
+  "timezone",
 ];
 
 async function insertRejects(

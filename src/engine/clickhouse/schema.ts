@@ -179,6 +179,8 @@ const LOADED_FILES_COLUMNS = [
   "span_from Nullable(Float64)",
   "span_to Nullable(Float64)",
   "loaded_at DateTime",
+  // The zone naive times of the file were read in: a run in another zone would place them elsewhere.
+  "timezone String",
 ];
 const LOAD_REJECTS_COLUMNS = [
   "load_id UInt64",

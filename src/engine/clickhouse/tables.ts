@@ -36,6 +36,7 @@ export async function tableProblems(warehouse: Warehouse, config: Config): Promi
     { name: "load_id", type: "UInt64" },
     { name: "rows_accepted", type: "UInt64" },
     { name: "rows_rejected", type: "UInt64" },
+    { name: "timezone", type: "String" },
   ]);
   wanted.set(LOAD_REJECTS_TABLE, [
     { name: "load_id", type: "UInt64" },

@@ -1,0 +1,196 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { type ClickHouseServer, startClickHouse } from "../tests/helpers/clickhouse.js";
+import { type FileResult, median, root } from "./pipeline.js";
+
+/**
+ * The ClickHouse engine on one dataset: a server of its own (tests/helpers/clickhouse.ts), one
+ * timed `reports load`, then `runs` times `reports run --engine clickhouse` to the four PDFs.
+ * Each is the compiled CLI in a fresh process, timed from outside (start-up included) and run
+ * under /usr/bin/time for its peak RSS; both engines get the same time zone, period, reject
+ * limit and generation time (pipeline-child.mjs gives the file engine the same).
+ */
+
+const CLI = path.join(root, "bin", "reports.js");
+const RUN_ARGS = ["--period", "2026-W46", "--generated-at", "2026-11-16T07:00:00Z"];
+const CONFIG = { timezone: "Europe/Paris", engine: "clickhouse", data: { reject_limit: 0.05 } };
+
+export type ClickHouseResult = Awaited<ReturnType<typeof measureClickHouse>>;
+
+export async function measureClickHouse(size: number, dir: string, runs: number) {
+  const scratch = await mkdtemp(path.join(tmpdir(), "reports-bench-ch-"));
+  // YAML is a superset of JSON.
+  await writeFile(path.join(scratch, "reports.config.yaml"), JSON.stringify(CONFIG));
+  const cli = (args: string[], url: string) =>
+    timed(["-c", path.join(scratch, "reports.config.yaml"), ...args], url, scratch);
+  const server = await startClickHouse();
+  // Other work on this machine shares its cores; the load average says how much.
+  const loadAverage = [loadavg()[0]];
+  try {
+    const load = cli(["load", "--data", dir], server.url);
+    const [, files, rows, megabytes] =
+      /(\d+) files? loaded \((\d+) rows, ([\d.]+) MB/.exec(load.stdout) ?? fail("load", load.stdout);
+    // Fresh parts merge in the background for a while; the runs should not share the cores with that.
+    const settleMs = await mergesDone(server);
+    const [tables] = await json<{ parts: number; bytes: number }>(
+      server,
+      "SELECT count() AS parts, sum(bytes) AS bytes FROM system.parts WHERE active AND database = 'default'",
+    );
+    // Only the runs' queries are logged (ch_ settings in the URL go to every query of the client).
+    const measured = Array.from({ length: runs }, (_, i) => {
+      const run = cli(
+        [
+          "run",
+          "--engine",
+          "clickhouse",
+          "--data",
+          dir,
+          "--out",
+          path.join(scratch, `out-${i}`),
+          ...RUN_ARGS,
+        ],
+        `${server.url}/?ch_log_queries=1`,
+      );
+      return { ...run, ...runNotes(run.stdout) };
+    });
+    const r = {
+      rowsPerSource: size,
+      load: {
+        files: Number(files),
+        rows: Number(rows),
+        wallMs: load.ms,
+        rowsPerSecond: Math.round(Number(rows) / (load.ms / 1000)),
+        megabytesSent: Number(megabytes),
+        maxRssMb: load.maxRssMb,
+        mergesSettledMs: settleMs,
+        parts: Number(tables?.parts),
+        megabytesOnDisk: Math.round(Number(tables?.bytes) / 1e6),
+      },
+      runs,
+      wallMs: median(measured.map((m) => m.ms)),
+      wallMsAll: measured.map((m) => m.ms),
+      computeMsAll: measured.map((m) => m.computeMs),
+      renderMsAll: measured.map((m) => m.renderMs),
+      maxRssMb: median(measured.map((m) => m.maxRssMb)),
+      queries: measured[0]?.queries ?? 0,
+      received: measured[0]?.received ?? "",
+      server: await queryLog(server, runs),
+      loadAverage: [...loadAverage, loadavg()[0]].map((l) => Math.round((l ?? 0) * 10) / 10),
+    };
+    console.log(
+      `${String(size).padStart(9)} rows/source  clickhouse: load ${seconds(load.ms)} s (${r.load.rowsPerSecond.toLocaleString("en-GB")} rows/s, ` +
+        `peak RSS ${load.maxRssMb} MB, merges settled ${seconds(settleMs)} s later, ${r.load.parts} parts, ${r.load.megabytesOnDisk} MB on disk); ` +
+        `run ${seconds(r.wallMs)} s [${r.wallMsAll.map(seconds).join(", ")}] (compute ${r.computeMsAll.map(seconds).join(", ")} s), ` +
+        `peak RSS ${r.maxRssMb} MB, ${r.queries} queries, ${r.received} received; load average ${r.loadAverage.join(" → ")}`,
+    );
+    for (const q of r.server.slowest)
+      console.log(
+        `${" ".repeat(11)}${String(q.ms).padStart(6)} ms ${String(q.readRows).padStart(10)} rows ${String(q.memoryMb).padStart(5)} MB  ${q.table.padEnd(18)} ${q.query.slice(0, 90)}`,
+      );
+    return r;
+  } finally {
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** One CLI command; GNU time's %M is the peak RSS in KB of the process it ran. */
+function timed(args: string[], url: string, scratch: string) {
+  const rssFile = path.join(scratch, "maxrss");
+  const started = performance.now();
+  const stdout = execFileSync("/usr/bin/time", ["-f", "%M", "-o", rssFile, process.execPath, CLI, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, CLICKHOUSE_URL: url },
+    maxBuffer: 16 << 20,
+  });
+  const ms = Math.round(performance.now() - started);
+  return { ms, stdout, maxRssMb: Math.round(Number(readFileSync(rssFile, "utf8").trim()) / 1024) };
+}
+
+/** What `reports run` prints about the engine; a run without the four PDFs is a failed benchmark. */
+function runNotes(stdout: string) {
+  const [, queries, received] = /(\d+) queries, ([\d.]+ [KM]?B) received/.exec(stdout) ?? fail("run", stdout);
+  const [, compute, render] =
+    /read and computed in ([\d.]+) s .* reports rendered in ([\d.]+) s/.exec(stdout) ?? fail("run", stdout);
+  const pdfs = stdout.split("\n").filter((l) => l.trim().endsWith(".pdf")).length;
+  if (pdfs !== 4) fail(`run (${pdfs} PDFs)`, stdout);
+  return {
+    queries: Number(queries),
+    received: received as string,
+    computeMs: Math.round(Number(compute) * 1000),
+    renderMs: Math.round(Number(render) * 1000),
+  };
+}
+
+async function mergesDone(server: ClickHouseServer): Promise<number> {
+  const started = performance.now();
+  // Three quiet polls in a row: a merge may start right after another ends.
+  for (let quiet = 0; quiet < 3 && performance.now() - started < 1_200_000; ) {
+    quiet = Number((await server.sql("SELECT count() FROM system.merges")).trim()) === 0 ? quiet + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return Math.round(performance.now() - started);
+}
+
+/** Server time and rows read per run, and the ten slowest queries (mean over the runs). */
+async function queryLog(server: ClickHouseServer, runs: number) {
+  await server.sql("SYSTEM FLUSH LOGS");
+  const finished = "FROM system.query_log WHERE type = 2 AND user = 'reports'";
+  const [all] = await json<{ ms: number; rows: number }>(
+    server,
+    `SELECT sum(query_duration_ms) AS ms, sum(read_rows) AS rows ${finished}`,
+  );
+  const slowest = await json<{ ms: number; read_rows: number; memory_mb: number; query: string }>(
+    server,
+    `SELECT round(avg(query_duration_ms)) AS ms, max(read_rows) AS read_rows,
+       round(max(memory_usage) / 1e6) AS memory_mb, replaceRegexpAll(query, '[[:space:]]+', ' ') AS query
+     ${finished} GROUP BY query ORDER BY ms DESC LIMIT 10`,
+  );
+  return {
+    queryMsPerRun: Math.round(Number(all?.ms) / runs),
+    rowsReadPerRun: Math.round(Number(all?.rows) / runs),
+    // The table a query reads names its source, which its first characters seldom do.
+    slowest: slowest.map((q) => ({
+      ms: Number(q.ms),
+      readRows: Number(q.read_rows),
+      memoryMb: Number(q.memory_mb),
+      table: /FROM `\w+`\.`?(\w+)/.exec(q.query)?.[1] ?? "",
+      query: q.query.slice(0, 160),
+    })),
+  };
+}
+
+async function json<T>(server: ClickHouseServer, query: string): Promise<T[]> {
+  const text = await server.sql(`${query} FORMAT JSONEachRow`);
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+function fail(what: string, stdout: string): never {
+  throw new Error(`reports ${what}: unexpected output:\n${stdout}`);
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** One line per size, both engines side by side. */
+export function printTable(rows: { ch: ClickHouseResult; files: FileResult }[]): void {
+  const head = ["rows/source", "load s", "load rows/s", "CH run s", "files run s", "files/CH"];
+  const lines = rows.map(({ ch, files }) => [
+    ch.rowsPerSource.toLocaleString("en-GB"),
+    seconds(ch.load.wallMs),
+    ch.load.rowsPerSecond.toLocaleString("en-GB"),
+    seconds(ch.wallMs),
+    seconds(files.processMs),
+    (files.processMs / ch.wallMs).toFixed(1),
+    String(ch.maxRssMb),
+    String(files.maxRssMb),
+    ch.received,
+  ]);
+  for (const line of [[...head, "CH RSS MB", "files RSS MB", "received"], ...lines])
+    console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(12) : cell.padStart(12))).join(" "));
+}
