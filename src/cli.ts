@@ -4,6 +4,7 @@ import { historyCommand, resendCommand } from "./commands/jobs.js";
 import { loadCommand } from "./commands/load.js";
 import { runCommand } from "./commands/run.js";
 import { scheduleCommand, scheduleListCommand } from "./commands/schedule.js";
+import { serveCommand } from "./commands/serve.js";
 import { validateCommand } from "./commands/validate.js";
 import { ENGINE_NAMES } from "./engine/engines.js";
 import { EXIT, ReportsError } from "./errors.js";
@@ -105,10 +106,25 @@ export async function main(argv: string[]): Promise<number> {
     .option("--out <dir>", "output directory (overrides output.dir)")
     .option("--list", "print each report's next fire times and the periods they cover, then exit")
     .option("--count <n>", "with --list: how many fire times", "3")
+    .option(
+      "--listen <host:port>",
+      "also serve health, metrics and the archive page here (overrides server.listen)",
+    )
     .action(async (_opts, command: Command) => {
       const opts = command.optsWithGlobals();
       if (opts.list) await scheduleListCommand(opts as { count: string }, print);
       else await scheduleCommand(opts);
+    });
+
+  dataOptions(
+    program
+      .command("serve")
+      .description("serve the archive page, health and metrics of an output directory (no daemon)"),
+  )
+    .option("--out <dir>", "output directory (overrides output.dir)")
+    .option("--listen <host:port>", "where to listen (overrides server.listen; default 127.0.0.1:8080)")
+    .action(async (_opts, command: Command) => {
+      await serveCommand(command.optsWithGlobals(), print);
     });
 
   program

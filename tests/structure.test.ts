@@ -68,6 +68,7 @@ const LAYERS: string[][] = [
   ["deliver"],
   ["run"],
   ["schedule"],
+  ["serve"],
   ["commands", "cli.ts", "reports.ts"],
 ];
 

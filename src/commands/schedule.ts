@@ -1,10 +1,14 @@
 import cronstrue from "cronstrue";
 import cron from "node-cron";
 import pino from "pino";
+import type { Config } from "../config/schema.js";
+import type { EmailMode } from "../deliver/deliver.js";
 import { mailSettingsFromEnv } from "../deliver/mail-settings.js";
 import { EXIT } from "../errors.js";
 import { startDaemon } from "../schedule/daemon.js";
 import { periodForFire } from "../schedule/report-periods.js";
+import { actionsFromEnv } from "../serve/actions.js";
+import { parseListen, type RunningServer, startServer } from "../serve/server.js";
 import { formatInstant } from "../time/periods.js";
 import { commandContext, type DataOptions, shownPath } from "./context.js";
 import { jobContext } from "./jobs.js";
@@ -43,7 +47,7 @@ export async function scheduleListCommand(
  * or SIGINT stops firing and lets a running report finish within `schedule.shutdown_grace_s`
  * (exit 0), else exits 5; a second signal is logged and changes nothing, a third exits 5 at once.
  */
-export async function scheduleCommand(options: DataOptions): Promise<void> {
+export async function scheduleCommand(options: DataOptions & { listen?: string }): Promise<void> {
   const context = await commandContext(options);
   const { config } = context.loaded;
   const logger = process.stdout.isTTY
@@ -52,22 +56,36 @@ export async function scheduleCommand(options: DataOptions): Promise<void> {
         pino.transport({ target: "pino-pretty", options: { colorize: true } }),
       )
     : pino({ base: { pid: process.pid } });
-  const mails = Object.values(config.reports).some(
-    (r) => r.enabled && r.to.length + r.cc.length + r.bcc.length > 0,
-  );
-  const email = mails
-    ? {
-        mode: "send" as const,
-        settings: mailSettingsFromEnv(),
-        retry: { attempts: config.email.attempts, firstDelayMs: config.email.first_retry_delay_s * 1000 },
-      }
-    : { mode: "off" as const };
+  const email = reportsEmailMode(config);
   const job = jobContext(context, (line, fields) => logger.info(fields ?? {}, line));
+  const listen = options.listen ?? config.server.listen;
+  const address =
+    listen === undefined ? null : parseListen(listen, options.listen ? "--listen" : "server.listen");
   const daemon = await startDaemon({ job, email, logger, timeZone: context.timeZone });
   logger.info(
     { out: shownPath(context.outDir), status: `${shownPath(context.outDir)}/status.json` },
     "daemon started",
   );
+  let server: RunningServer | null = null;
+  if (address !== null) {
+    try {
+      server = await startServer(address, {
+        config,
+        outDir: context.outDir,
+        timeZone: context.timeZone,
+        mode: "daemon",
+        job,
+        email,
+        actions: actionsFromEnv(process.env),
+        onError: (err) =>
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, "HTTP request failed"),
+      });
+    } catch (err) {
+      await daemon.stop(0);
+      throw err;
+    }
+    logger.info({ url: server.url }, `serving health, metrics and the archive on ${server.url}`);
+  }
 
   return new Promise<void>((resolve) => {
     const grace = config.schedule.shutdown_grace_s;
@@ -78,7 +96,8 @@ export async function scheduleCommand(options: DataOptions): Promise<void> {
       signals += 1;
       if (signals === 1) {
         logger.info({ signal }, `stopping: no new runs; waiting up to ${grace} s for running ones`);
-        void daemon.stop(grace * 1000).then((finished) => {
+        void daemon.stop(grace * 1000).then(async (finished) => {
+          await server?.close();
           if (finished) {
             logger.info({ finished }, "stopped");
             resolve();
@@ -97,6 +116,23 @@ export async function scheduleCommand(options: DataOptions): Promise<void> {
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
   });
+}
+
+/**
+ * How the daemon (and the HTTP actions) mail: for real when any enabled report has recipients
+ * (the SMTP settings must then be in the environment), else not at all.
+ */
+export function reportsEmailMode(config: Config): EmailMode {
+  const mails = Object.values(config.reports).some(
+    (r) => r.enabled && r.to.length + r.cc.length + r.bcc.length > 0,
+  );
+  return mails
+    ? {
+        mode: "send",
+        settings: mailSettingsFromEnv(),
+        retry: { attempts: config.email.attempts, firstDelayMs: config.email.first_retry_delay_s * 1000 },
+      }
+    : { mode: "off" };
 }
 
 /**

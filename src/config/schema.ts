@@ -205,6 +205,25 @@ export const configSchema = z
         insert_batch_rows: z.number().int().min(1).max(10_000_000).default(200_000),
       })
       .prefault({}),
+    /**
+     * The HTTP face of the daemon (`reports schedule`) and of `reports serve`: health, Prometheus
+     * metrics, the archive page and, with REPORTS_ADMIN_TOKEN in the environment, run and resend.
+     */
+    server: z
+      .strictObject({
+        /** `HOST:PORT` to listen on (the daemon serves nothing without it or --listen). */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
+            message: "expected HOST:PORT, e.g. 127.0.0.1:8080",
+          })
+          .optional(),
+        /** A scheduled report is overdue once its last fire is older than this with no run for it. */
+        overdue_grace_s: z.number().min(0).default(3600),
+        /** Periods the archive page lists (newest first). */
+        archive_periods: z.number().int().min(1).max(1000).default(60),
+      })
+      .prefault({}),
     output: z
       .strictObject({
         /** Where `<period>/` folders go, relative to the configuration file. */
