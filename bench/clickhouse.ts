@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { type ClickHouseServer, startClickHouse } from "../tests/helpers/clickhouse.js";
@@ -91,6 +91,13 @@ export async function measureClickHouse(size: number, dir: string, runs: number)
         `${" ".repeat(11)}${String(q.ms).padStart(6)} ms ${String(q.readRows).padStart(10)} rows ${String(q.memoryMb).padStart(5)} MB  ${q.table.padEnd(18)} ${q.query.slice(0, 90)}`,
       );
     return r;
+  } catch (err) {
+    // The server's own account goes away with its directory at stop().
+    const log = await readFile(path.join(server.dir, "error.log"), "utf8").catch(() => "(no error.log)");
+    process.stderr.write(
+      `clickhouse-server error.log (last lines):\n${log.split("\n").slice(-30).join("\n")}\n`,
+    );
+    throw err;
   } finally {
     await server.stop();
     await rm(scratch, { recursive: true, force: true });

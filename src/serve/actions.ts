@@ -50,10 +50,15 @@ export function actionsFromEnv(env: NodeJS.ProcessEnv): Actions {
   };
 }
 
-/** What an action answers: an HTTP status and lines for a person, plus the run for a script. */
+/**
+ * What an action answers: an HTTP status (200 when the run or resend was carried out, whatever its
+ * outcome; 409 when the report's lock stayed taken), the outcome in a word for a script (a run's
+ * status, or `failed`, `locked`, `refused`), lines for a person, and the run's history record.
+ */
 export interface ActionResult {
   status: 200 | 400 | 401 | 403 | 404 | 409 | 500;
   ok: boolean;
+  outcome: string;
   lines: string[];
   run?: RunRecord;
 }
@@ -68,7 +73,8 @@ export async function runAction(
   now: number,
 ): Promise<ActionResult> {
   const report = job.config.reports[name];
-  if (report === undefined) return { status: 404, ok: false, lines: [`There is no report named ${name}.`] };
+  if (report === undefined)
+    return { status: 404, ok: false, outcome: "refused", lines: [`There is no report named ${name}.`] };
   const zone = report.timezone ?? timeZone;
   return act(async () => {
     const period =
@@ -101,15 +107,19 @@ async function act(work: () => Promise<RunRecord>): Promise<ActionResult> {
         : `Mail: ${count("sent")} sent, ${count("failed") + count("unknown")} failed, ${count("skipped")} already had it.`,
       ...(run.error === undefined ? [] : [run.error]),
     ];
-    return { status: 200, ok: run.status === "ok", lines, run };
+    return { status: 200, ok: run.status === "ok", outcome: run.status, lines, run };
   } catch (err) {
     if (!(err instanceof ReportsError))
       return {
         status: 500,
         ok: false,
+        outcome: "error",
         lines: [`The action failed: ${err instanceof Error ? err.message : String(err)}`],
       };
-    const status = err.kind === "locked" ? 409 : err.kind === "usage" ? 400 : 500;
-    return { status, ok: false, lines: [err.message] };
+    // The run was carried out and failed on its data or its output (recorded in the history).
+    if (err.kind === "data" || err.kind === "output")
+      return { status: 200, ok: false, outcome: "failed", lines: [`The run failed: ${err.message}`] };
+    if (err.kind === "locked") return { status: 409, ok: false, outcome: "locked", lines: [err.message] };
+    return { status: err.kind === "usage" ? 400 : 500, ok: false, outcome: "refused", lines: [err.message] };
   }
 }

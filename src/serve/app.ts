@@ -114,6 +114,7 @@ export function createApp(options: AppOptions): Hono {
       ? c.json(
           {
             ok: result.ok,
+            outcome: result.outcome,
             message: result.lines.join(" "),
             ...(result.run === undefined ? {} : { run: result.run }),
           },
@@ -124,7 +125,12 @@ export function createApp(options: AppOptions): Hono {
     const given = await credentials(c);
     if (!options.actions.enabled)
       return {
-        denied: answer(c, given.api, title, { status: 403, ok: false, lines: [options.actions.reason] }),
+        denied: answer(c, given.api, title, {
+          status: 403,
+          ok: false,
+          outcome: "refused",
+          lines: [options.actions.reason],
+        }),
         given,
       };
     if (!options.actions.allows(given.token))
@@ -132,6 +138,7 @@ export function createApp(options: AppOptions): Hono {
         denied: answer(c, given.api, title, {
           status: 401,
           ok: false,
+          outcome: "refused",
           lines: ["The admin token is missing or wrong."],
         }),
         given,
