@@ -10,11 +10,12 @@
 # emoji): text in those scripts is set in them, in the PDFs and the charts. clickhouse-server
 # (Debian's 18.16, the oldest server the clickhouse engine supports) is what the engine's tests
 # start on loopback, one server and a two-shard cluster, each with its own data directory.
+# chromium is the headless browser the archive page's tests drive (puppeteer-core, no download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev poppler-utils
-  fonts-noto-core fonts-noto-cjk fonts-symbola clickhouse-server)
+  fonts-noto-core fonts-noto-cjk fonts-symbola clickhouse-server chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
