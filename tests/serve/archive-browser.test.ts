@@ -28,7 +28,16 @@ let dir = "";
 async function serve(config: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ["--import", TSX_LOADER, path.join(ROOT, "src/reports.ts"), "serve", "--config", config, "--listen", "127.0.0.1:0"],
+    [
+      "--import",
+      TSX_LOADER,
+      path.join(ROOT, "src/reports.ts"),
+      "serve",
+      "--config",
+      config,
+      "--listen",
+      "127.0.0.1:0",
+    ],
     { env: { ...process.env, NODE_OPTIONS: "", REPORTS_ADMIN_TOKEN: "browser-test-token-0123456789" } },
   );
   let output = "";
@@ -65,7 +74,16 @@ output:
     ["managers", "2026-W46"],
     ["it", "2026-W46"],
   ] as const) {
-    const run = await reports(["run", "--config", config, "--report", report, "--period", period, "--dry-run"]);
+    const run = await reports([
+      "run",
+      "--config",
+      config,
+      "--report",
+      report,
+      "--period",
+      period,
+      "--dry-run",
+    ]);
     expect(run.code, run.stderr).toBe(0);
   }
   ({ child: server, url } = await serve(config));
@@ -89,7 +107,9 @@ describe("the archive page in Chromium", () => {
     const response = await page.goto(url, { waitUntil: "networkidle0" });
     expect(response?.status()).toBe(200);
     expect(errors).toEqual([]);
-    const periods = await page.$$eval("section.period h3", (hs) => hs.map((h) => h.textContent?.trim().split(" ")[0]));
+    const periods = await page.$$eval("section.period h3", (hs) =>
+      hs.map((h) => h.textContent?.trim().split(" ")[0]),
+    );
     expect(periods).toEqual(["2026-W46", "2026-W45"]);
     const links = await page.$$eval("ul.pdfs a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(links.some((l) => l.endsWith("/files/2026-W46/managers.pdf"))).toBe(true);
@@ -119,8 +139,12 @@ describe("the archive page in Chromium", () => {
       unlabelled: Array.from(document.querySelectorAll("input")).filter(
         (input) => input.id === "" || document.querySelector(`label[for="${input.id}"]`) === null,
       ).length,
-      headerCells: Array.from(document.querySelectorAll("table")).map((t) => t.querySelectorAll("th[scope]").length),
-      captions: Array.from(document.querySelectorAll("table")).filter((t) => t.querySelector("caption") === null).length,
+      headerCells: Array.from(document.querySelectorAll("table")).map(
+        (t) => t.querySelectorAll("th[scope]").length,
+      ),
+      captions: Array.from(document.querySelectorAll("table")).filter(
+        (t) => t.querySelector("caption") === null,
+      ).length,
       scripts: document.querySelectorAll("script").length,
     }));
     expect(structure.lang).toBe("en");
@@ -166,6 +190,8 @@ describe("the archive page in Chromium", () => {
     expect(overdue.status).toBe(503);
     const body = (await overdue.json()) as { mode: string; problems: { report: string; state: string }[] };
     expect(body.mode).toBe("serve");
-    expect(body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ report: "support", state: "overdue" })]));
+    expect(body.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ report: "support", state: "overdue" })]),
+    );
   });
 });
