@@ -18,7 +18,7 @@ import { write } from "../helpers/files.js";
  * daemon is judged from the history alone: a report that missed its fire is overdue.
  */
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 let browser: Browser;
 let server: ChildProcess | undefined;
 let url = "";
