@@ -35,7 +35,7 @@ export async function runOneReport(
   print: (text: string) => void,
 ): Promise<void> {
   const config = context.loaded.config;
-  const report = config.reports[options.report];
+  const report = Object.hasOwn(config.reports, options.report) ? config.reports[options.report] : undefined;
   if (report === undefined)
     throw new ReportsError(
       "usage",

@@ -218,6 +218,12 @@ export const configSchema = z
             message: "expected HOST:PORT, e.g. 127.0.0.1:8080",
           })
           .optional(),
+        /**
+         * Host names the server answers to besides the address it listens on and localhost (the
+         * name a reverse proxy passes on): any other Host header is refused (421), so a web page
+         * cannot reach the server through DNS rebinding.
+         */
+        allowed_hosts: z.array(z.string().min(1)).default([]),
         /** A scheduled report is overdue once its last fire is older than this with no run for it. */
         overdue_grace_s: z.number().min(0).default(3600),
         /** Periods the archive page lists (newest first). */

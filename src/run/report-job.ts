@@ -255,7 +255,8 @@ async function recorded(
 }
 
 function reportConfig(config: Config, name: string): ReportConfig {
-  const report = config.reports[name];
+  // Own keys only: `__proto__` or `constructor` is no report (and takes no lock of its own).
+  const report = Object.hasOwn(config.reports, name) ? config.reports[name] : undefined;
   if (report === undefined) {
     throw new ReportsError(
       "usage",

@@ -72,7 +72,7 @@ export async function runAction(
   timeZone: string,
   now: number,
 ): Promise<ActionResult> {
-  const report = job.config.reports[name];
+  const report = Object.hasOwn(job.config.reports, name) ? job.config.reports[name] : undefined;
   if (report === undefined)
     return { status: 404, ok: false, outcome: "refused", lines: [`There is no report named ${name}.`] };
   const zone = report.timezone ?? timeZone;

@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config/schema.js";
 import type { EmailMode } from "../deliver/deliver.js";
 import type { JobContext } from "../run/report-job.js";
@@ -22,6 +22,8 @@ export interface AppOptions {
   config: Config;
   outDir: string;
   timeZone: string;
+  /** The host the server listens on: a Host header naming it is accepted. */
+  listenHost?: string;
   /** "daemon": served by `reports schedule` (the daemon's state counts); "serve": history alone. */
   mode: "daemon" | "serve";
   job: JobContext;
@@ -52,8 +54,17 @@ export function createApp(options: AppOptions): Hono {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
+  app.use(async (c, next) => {
+    if (!hostAllowed(c.req.header("host"), options.listenHost, options.config.server.allowed_hosts))
+      return c.text(
+        "misdirected request: the server does not answer to this host name (server.allowed_hosts)",
+        421,
+      );
+    await next();
+  });
   app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => c.text("request body too large", 413) }));
   app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.text(err.message, err.status);
     options.onError?.(err);
     return c.text("internal error: the server logged it", 500);
   });
@@ -85,11 +96,18 @@ export function createApp(options: AppOptions): Hono {
     const raw = new URL(c.req.url).pathname.slice("/files/".length);
     const found = await servedFile(options.outDir, raw);
     if (found === null) return c.text("not found", 404);
-    const name = found.file.split("/").at(-1) ?? "file";
-    return c.body(Readable.toWeb(createReadStream(found.file)) as ReadableStream, 200, {
+    // From the handle that was checked, exactly the size that was checked.
+    if (found.size === 0) await found.handle.close();
+    const body =
+      found.size === 0
+        ? new Uint8Array(0)
+        : (Readable.toWeb(
+            found.handle.createReadStream({ start: 0, end: found.size - 1, autoClose: true }),
+          ) as ReadableStream);
+    return c.body(body, 200, {
       "Content-Type": found.type,
       "Content-Length": String(found.size),
-      "Content-Disposition": `${found.type === "application/pdf" ? "attachment" : "inline"}; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+      "Content-Disposition": `${found.type === "application/pdf" ? "attachment" : "inline"}; filename="${found.name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
     });
   });
 
@@ -98,11 +116,16 @@ export function createApp(options: AppOptions): Hono {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
     const type = c.req.header("content-type") ?? "";
-    const form =
-      type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")
-        ? await c.req.parseBody()
-        : {};
-    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : undefined);
+    let form: Record<string, unknown> = {};
+    if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+      try {
+        form = await c.req.parseBody();
+      } catch {
+        throw new HTTPException(400, { message: "the form could not be read" });
+      }
+    }
+    const field = (name: string) =>
+      typeof form[name] === "string" ? (form[name] as string).trim() : undefined;
     return {
       token: bearer ?? field("token"),
       api: bearer !== undefined,
@@ -162,4 +185,27 @@ export function createApp(options: AppOptions): Hono {
     return answer(c, given.api, `Resend ${id}`, result);
   });
   return app;
+}
+
+/**
+ * Only requests addressed to this server: its listen address, localhost, or a name in
+ * `server.allowed_hosts`; on a wildcard address any IP literal. Against DNS rebinding, where a
+ * web page makes the browser send its own host name to a local port.
+ */
+export function hostAllowed(
+  header: string | undefined,
+  listenHost: string | undefined,
+  allowed: string[],
+): boolean {
+  if (header === undefined) return false;
+  const host = header
+    .trim()
+    .toLowerCase()
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "");
+  const names = new Set(["localhost", "127.0.0.1", "::1", ...allowed.map((a) => a.toLowerCase())]);
+  if (listenHost !== undefined) names.add(listenHost.toLowerCase());
+  if (names.has(host)) return true;
+  const wildcard = listenHost === "0.0.0.0" || listenHost === "::";
+  return wildcard && (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":"));
 }

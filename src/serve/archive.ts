@@ -2,8 +2,8 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import cronstrue from "cronstrue";
 import type { RunRecord } from "../output/history.js";
-import { fileHref } from "./files.js";
-import type { Health, ServerState } from "./state.js";
+import { fileHref, servableName } from "./files.js";
+import { type Health, resentInFull, type ServerState } from "./state.js";
 
 /**
  * The archive page's content, read from the output directory: the reports with their schedules,
@@ -82,61 +82,117 @@ export async function readArchive(
     };
   });
   const entries = await readdir(outDir, { withFileTypes: true }).catch(() => []);
-  const periods: (ArchivePeriod & { sortKey: number })[] = [];
+  const runsByPeriod = new Map<string, RunRecord[]>();
+  for (const run of state.runs) {
+    if (run.finished_at === undefined) continue;
+    const list = runsByPeriod.get(run.period.id) ?? [];
+    list.push(run);
+    runsByPeriod.set(run.period.id, list);
+  }
+  const periods: ArchivePeriod[] = [];
+  const sortKeys = new Map<ArchivePeriod, number>();
   for (const entry of entries) {
     if (!entry.isDirectory() || !PERIOD_ID.test(entry.name)) continue;
-    const period = await readPeriod(outDir, entry.name, state.runs);
-    if (period !== null) periods.push(period);
+    const folder = await readFolder(outDir, entry.name);
+    if (folder === null) continue;
+    const period = { ...folder.period, runs: periodRuns(runsByPeriod.get(entry.name) ?? [], state.runs) };
+    sortKeys.set(period, folder.sortKey);
+    periods.push(period);
   }
-  periods.sort((a, b) => b.sortKey - a.sortKey || (a.id < b.id ? 1 : -1));
+  periods.sort((a, b) => (sortKeys.get(b) ?? 0) - (sortKeys.get(a) ?? 0) || (a.id < b.id ? 1 : -1));
   return { reports, periods: periods.slice(0, limit), health };
 }
 
-async function readPeriod(
-  outDir: string,
-  id: string,
-  runs: RunRecord[],
-): Promise<(ArchivePeriod & { sortKey: number }) | null> {
+/** A period's runs for the page: deliveries counted, failures made good by a resend not counted. */
+function periodRuns(runs: RunRecord[], all: RunRecord[]): ArchivePeriod["runs"] {
+  return runs.slice(-10).map((r) => {
+    const deliveries = r.deliveries ?? [];
+    return {
+      report: r.report,
+      run_id: r.run_id,
+      status: resentInFull(r, all) ? "resent" : r.status,
+      finished: r.finished_at ?? null,
+      sent: deliveries.filter((d) => d.status === "sent").length,
+      failed: resentInFull(r, all)
+        ? 0
+        : deliveries.filter((d) => d.status === "failed" || d.status === "unknown").length,
+      other: deliveries.filter((d) => d.status === "skipped" || d.status === "written").length,
+    };
+  });
+}
+
+/**
+ * A period folder's PDFs, period and top findings, read again only when its metrics.json,
+ * findings.json or the folder itself changed (a run swaps the whole folder in): years of
+ * daily reports are read once, not on every view. A folder whose files do not have the
+ * expected shape is left out, not an error page.
+ */
+const folderCache = new Map<
+  string,
+  { key: string; value: { period: Omit<ArchivePeriod, "runs">; sortKey: number } | null }
+>();
+
+async function readFolder(outDir: string, id: string) {
   const dir = path.join(outDir, id);
-  const metrics = await readJson<{ period?: { from?: string; to?: string } }>(path.join(dir, "metrics.json"));
-  if (metrics?.period?.from === undefined || metrics.period.to === undefined) return null;
-  const findings =
-    (await readJson<{ severity?: string; text?: string }[]>(path.join(dir, "findings.json"))) ?? [];
+  const key = (
+    await Promise.all(
+      [dir, path.join(dir, "metrics.json"), path.join(dir, "findings.json")].map((f) =>
+        stat(f).then(
+          (i) => `${i.ino}:${i.mtimeMs}:${i.size}`,
+          () => "-",
+        ),
+      ),
+    )
+  ).join("|");
+  const hit = folderCache.get(dir);
+  if (hit !== undefined && hit.key === key) return hit.value;
+  const value = await readPeriod(dir, id);
+  if (folderCache.size > 5000) folderCache.clear();
+  folderCache.set(dir, { key, value });
+  return value;
+}
+
+async function readPeriod(
+  dir: string,
+  id: string,
+): Promise<{ period: Omit<ArchivePeriod, "runs">; sortKey: number } | null> {
+  const metrics = await readJson<{ period?: { from?: unknown; to?: unknown } }>(
+    path.join(dir, "metrics.json"),
+  );
+  const from = metrics?.period?.from;
+  const to = metrics?.period?.to;
+  if (
+    typeof from !== "string" ||
+    typeof to !== "string" ||
+    Number.isNaN(Date.parse(from)) ||
+    Number.isNaN(Date.parse(to))
+  )
+    return null;
+  const findings = await readJson<unknown>(path.join(dir, "findings.json"));
+  const valid = (Array.isArray(findings) ? findings : []).filter(
+    (f): f is { severity?: unknown; text: string } => typeof f?.text === "string",
+  );
   const files = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const pdfs = [];
   for (const file of files) {
-    if (!file.isFile() || !file.name.endsWith(".pdf") || file.name.startsWith(".")) continue;
+    if (!file.isFile() || !file.name.endsWith(".pdf") || !servableName(file.name)) continue;
     const { size } = await stat(path.join(dir, file.name));
     pdfs.push({ name: file.name, href: fileHref(id, file.name), kb: Math.max(1, Math.round(size / 1024)) });
   }
   pdfs.sort((a, b) => (a.name < b.name ? -1 : 1));
-  const periodRuns = runs
-    .filter((r) => r.period.id === id && r.finished_at !== undefined)
-    .map((r) => {
-      const deliveries = r.deliveries ?? [];
-      return {
-        report: r.report,
-        run_id: r.run_id,
-        status: r.status,
-        finished: r.finished_at ?? null,
-        sent: deliveries.filter((d) => d.status === "sent").length,
-        failed: deliveries.filter((d) => d.status === "failed" || d.status === "unknown").length,
-        other: deliveries.filter((d) => d.status === "skipped" || d.status === "written").length,
-      };
-    })
-    .slice(-10);
-  const valid = Array.isArray(findings) ? findings.filter((f) => typeof f?.text === "string") : [];
   return {
-    id,
-    from: metrics.period.from,
-    to: metrics.period.to,
-    sortKey: Date.parse(metrics.period.to) || 0,
-    pdfs,
-    findings: valid
-      .slice(0, TOP_FINDINGS)
-      .map((f) => ({ severity: String(f.severity ?? "info"), text: String(f.text) })),
-    findingsTotal: valid.length,
-    runs: periodRuns,
+    sortKey: Date.parse(to),
+    period: {
+      id,
+      from,
+      to,
+      pdfs,
+      findings: valid.slice(0, TOP_FINDINGS).map((f) => ({
+        severity: typeof f.severity === "string" ? f.severity : "info",
+        text: f.text,
+      })),
+      findingsTotal: valid.length,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RunRecord } from "../output/history.js";
+import { SOURCE_NAMES } from "../types.js";
 import type { Health, ServerState } from "./state.js";
 
 /**
@@ -83,17 +84,21 @@ export function createExporter(): Exporter {
         }
         if (report.nextRun !== null) m.nextRun.set(labels, report.nextRun / 1000);
       }
+      // Labels only from what is bounded: configured reports, the catalog's sources.
+      const configured = new Set(state.reports.map((r) => r.name));
       for (const run of state.runs) {
+        if (!configured.has(run.report)) continue;
         if (run.finished_at !== undefined)
           m.runs.inc({ report: run.report, trigger: run.trigger, status: run.status });
         for (const delivery of run.deliveries ?? [])
           m.deliveries.inc({ report: run.report, status: delivery.status });
       }
-      const lastRead = [...state.runs]
+      const lastRead = state.runs
         .filter((r) => r.sources !== undefined && r.finished_at !== undefined)
-        .sort((a, b) => Date.parse(a.finished_at ?? "") - Date.parse(b.finished_at ?? ""))
         .at(-1);
-      for (const [source, counts] of Object.entries(lastRead?.sources ?? {})) {
+      for (const source of SOURCE_NAMES) {
+        const counts = lastRead?.sources?.[source];
+        if (counts === undefined) continue;
         m.rowsRead.set({ source }, counts.read);
         m.rowsRejected.set({ source }, counts.rejected);
       }

@@ -23,7 +23,7 @@ export function startServer(
   listen: { host: string; port: number },
   options: AppOptions,
 ): Promise<RunningServer> {
-  const app = createApp(options);
+  const app = createApp({ ...options, listenHost: listen.host });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: listen.host, port: listen.port });
     server.once("error", (err: NodeJS.ErrnoException) => {

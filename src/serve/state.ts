@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import cron from "node-cron";
 import type { Config } from "../config/schema.js";
-import { type RunRecord, readHistory } from "../output/history.js";
+import { HISTORY_FILE, type RunRecord, readHistory } from "../output/history.js";
 import { firesBetween } from "../schedule/catch-up.js";
 import { STATUS_FILE } from "../schedule/daemon.js";
 
@@ -32,6 +32,8 @@ export interface ReportState {
   lastFire: number | null;
   /** The last finished run that is not a resend (schedule, catch-up or manual). */
   lastRun: RunRecord | null;
+  /** The last run's failed deliveries were all made good by a resend. */
+  lastRunResent: boolean;
   lastSuccess: RunRecord | null;
 }
 
@@ -52,16 +54,15 @@ export async function readState(
   timeZone: string,
   now: number,
 ): Promise<ServerState> {
-  const { runs } = await readHistory(outDir);
-  const daemon = await readStatusFile(outDir);
+  const { runs, daemon } = await readFiles(outDir);
   const reports = Object.entries(config.reports).map(([name, report]): ReportState => {
     const zone = report.timezone ?? timeZone;
+    // In history order (runs start one after another), not by their clocks: a finished_at from
+    // a skewed clock must not pin a run as "the last" for ever.
     const finished = runs.filter(
       (r) => r.report === name && r.trigger !== "resend" && r.finished_at !== undefined,
     );
-    const byFinish = (a: RunRecord, b: RunRecord) =>
-      Date.parse(a.finished_at ?? "") - Date.parse(b.finished_at ?? "");
-    finished.sort(byFinish);
+    const last = finished.at(-1) ?? null;
     return {
       name,
       audience: report.audience,
@@ -70,11 +71,51 @@ export async function readState(
       enabled: report.enabled,
       nextRun: report.enabled ? nextFire(report.schedule, zone) : null,
       lastFire: report.enabled ? lastFire(report.schedule, zone, now) : null,
-      lastRun: finished.at(-1) ?? null,
+      lastRun: last,
+      lastRunResent: last !== null && resentInFull(last, runs),
       lastSuccess: finished.filter((r) => r.status === "ok").at(-1) ?? null,
     };
   });
   return { now, runs, reports, daemon };
+}
+
+/** True when a later resend of `run` delivered to everyone it had failed for. */
+export function resentInFull(run: RunRecord, runs: RunRecord[]): boolean {
+  return (
+    run.status === "delivery-failed" && runs.some((r) => r.resend_of === run.run_id && r.status === "ok")
+  );
+}
+
+/**
+ * The history and status.json, read again only when either changed (size and modification
+ * time), and shared by requests that arrive while a read is going: a busy page or a scraper
+ * cannot make the process read a large history over and over.
+ */
+const fileCache = new Map<
+  string,
+  { key: string; value: Promise<{ runs: RunRecord[]; daemon: DaemonStatusFile | null }> }
+>();
+
+async function readFiles(outDir: string) {
+  const key = (
+    await Promise.all(
+      [HISTORY_FILE, STATUS_FILE].map((name) =>
+        stat(path.join(outDir, name)).then(
+          (info) => `${info.size}:${info.mtimeMs}:${info.ino}`,
+          () => "-",
+        ),
+      ),
+    )
+  ).join("|");
+  const hit = fileCache.get(outDir);
+  if (hit !== undefined && hit.key === key) return hit.value;
+  const value = (async () => ({
+    runs: (await readHistory(outDir)).runs,
+    daemon: await readStatusFile(outDir),
+  }))();
+  fileCache.set(outDir, { key, value });
+  value.catch(() => fileCache.delete(outDir));
+  return value;
 }
 
 async function readStatusFile(outDir: string): Promise<DaemonStatusFile | null> {
@@ -133,13 +174,12 @@ export function health(state: ServerState, mode: "daemon" | "serve", graceMs: nu
       since: state.daemon.updated_at,
       detail: "the daemon is not running",
     });
-  const firstKnown = Math.min(
-    ...state.runs.map((r) => Date.parse(r.started_at)),
-    state.daemon === null ? Number.POSITIVE_INFINITY : Date.parse(state.daemon.started_at),
-  );
+  // A loop, not Math.min(...runs): a history of 100,000s of runs would overflow the stack.
+  let firstKnown = state.daemon === null ? Number.POSITIVE_INFINITY : Date.parse(state.daemon.started_at);
+  for (const run of state.runs) firstKnown = Math.min(firstKnown, Date.parse(run.started_at));
   for (const report of state.reports.filter((r) => r.enabled)) {
     const last = report.lastRun;
-    if (last !== null && last.status !== "ok")
+    if (last !== null && last.status !== "ok" && !report.lastRunResent)
       problems.push({
         report: report.name,
         state: last.status,

@@ -101,10 +101,14 @@ const post = (url: string, headers: Record<string, string> = {}, body?: string) 
   fetch(url, { method: "POST", headers, body });
 
 /** A raw GET: the path goes to the server exactly as written (fetch would normalise `..`). */
-function rawGet(url: string, rawPath: string): Promise<{ status: number; body: string }> {
+function rawGet(
+  url: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: rawPath, method: "GET" }, (res) => {
+    const req = request({ hostname, port, path: rawPath, method: "GET", headers }, (res) => {
       let body = "";
       res.on("data", (d) => {
         body += d;
@@ -252,6 +256,8 @@ describe("reports schedule --listen", () => {
     await writeFile(path.join(dir, "secret.pdf"), "%PDF-1.4 not yours");
     await symlink(path.join(dir, "secret.pdf"), path.join(out, "2026-W46", "evil.pdf"));
     await symlink("/etc", path.join(out, "2026-W46", "etc"));
+    // A link inside the output directory to what the rules hide is hidden too.
+    await symlink(path.join(out, "history.jsonl"), path.join(out, "2026-W46", "h.json"));
 
     const pdf = await fetch(`${url}/files/2026-W46/it.pdf`);
     expect(pdf.status).toBe(200);
@@ -274,6 +280,7 @@ describe("reports schedule --listen", () => {
       "/files/%2Fetc%2Fpasswd",
       "/files/2026-W46/etc/passwd",
       "/files/2026-W46/evil.pdf",
+      "/files/2026-W46/h.json",
       "/files/history.jsonl",
       "/files/.locks/x.pdf",
       "/files/2026-W46/.hidden.pdf",
@@ -287,6 +294,17 @@ describe("reports schedule --listen", () => {
       expect(answer.body, attempt).not.toContain("not yours");
     }
 
+    // DNS rebinding: a page elsewhere cannot reach the server under its own host name.
+    expect((await rawGet(url, "/files/2026-W46/it.pdf", { Host: "attacker.example" })).status).toBe(421);
+    expect((await rawGet(url, "/", { Host: "attacker.example:80" })).status).toBe(421);
+    // Not a report, whatever JavaScript objects have; a form that cannot be read is a 400.
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    expect((await post(`${url}/reports/__proto__/run?period=2026-W46`, auth)).status).toBe(404);
+    expect((await post(`${url}/reports/constructor/run`, auth)).status).toBe(404);
+    expect(
+      (await post(`${url}/reports/daily/run`, { ...auth, "Content-Type": "multipart/form-data" }, "garbage"))
+        .status,
+    ).toBe(400);
     const big = await post(
       `${url}/reports/daily/run`,
       { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/x-www-form-urlencoded" },
