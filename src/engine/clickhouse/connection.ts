@@ -77,6 +77,9 @@ export class Warehouse {
       url: target.url,
       request_timeout: Math.ceil((options.queryTimeoutS + 15) * 1000),
       compression: { request: false, response: false },
+      // A socket the server closed (its keep-alive is 3 s) must not be reused by a process busy
+      // parsing an answer: drop idle sockets after 1 s and before each use.
+      keep_alive: { enabled: true, idle_socket_ttl: 1000, eagerly_destroy_stale_sockets: true },
       // Failures reach the operator as one line each (failure() below), not as the client's logs.
       log: { level: ClickHouseLogLevel.OFF },
       clickhouse_settings: {
@@ -90,10 +93,18 @@ export class Warehouse {
    * Runs a SELECT; `what` names it in errors ("api: by service"). Statements name tables with
    * their database (`db`.`table`), so the connection itself needs none.
    */
-  async rows<T>(query: string, what: string): Promise<T[]> {
+  async rows<T>(query: string, what: string, session?: string): Promise<T[]> {
     try {
-      const result = await this.client.query({ query, format: "JSONEachRow" });
-      const text = await result.text();
+      const text = await this.text(query, session).catch((err: unknown) => {
+        // A kept-alive socket the server had closed: a SELECT is safe to send once more.
+        const code = (err as NodeJS.ErrnoException | undefined)?.code;
+        if (
+          code === "ECONNRESET" ||
+          /socket hang up|other side closed/i.test(String((err as Error)?.message))
+        )
+          return this.text(query, session);
+        throw err;
+      });
       this.queries += 1;
       this.bytesReceived += Buffer.byteLength(text);
       const rows: T[] = [];
@@ -104,10 +115,31 @@ export class Warehouse {
     }
   }
 
-  /** Runs a statement that returns nothing (CREATE, ALTER, INSERT … SELECT). */
-  async command(query: string, what: string, settings: Record<string, number> = {}): Promise<void> {
+  private async text(query: string, session: string | undefined): Promise<string> {
+    const result = await this.client.query({
+      query,
+      format: "JSONEachRow",
+      ...(session === undefined ? {} : { session_id: session }),
+    });
+    return result.text();
+  }
+
+  /**
+   * Runs a statement that returns nothing (CREATE, ALTER, INSERT … SELECT); in `session`, a
+   * temporary table lives as long as the session.
+   */
+  async command(
+    query: string,
+    what: string,
+    settings: Record<string, number> = {},
+    session?: string,
+  ): Promise<void> {
     try {
-      await this.client.command({ query, clickhouse_settings: settings });
+      await this.client.command({
+        query,
+        clickhouse_settings: settings,
+        ...(session === undefined ? {} : { session_id: session }),
+      });
       this.queries += 1;
     } catch (err) {
       throw this.failure(err, what);
@@ -167,7 +199,12 @@ export class Warehouse {
     const message = err instanceof Error ? err.message : String(err);
     const errno = (err as NodeJS.ErrnoException | undefined)?.code;
     if (errno !== undefined && NETWORK_CODES.has(errno))
-      return new ReportsError("data", `${at}: cannot connect (${errno}); is the server running?`);
+      return new ReportsError(
+        "data",
+        errno === "ECONNREFUSED"
+          ? `${at}: cannot connect (ECONNREFUSED); is the server running?`
+          : `${at}: ${what}: the connection failed (${errno})`,
+      );
     if (/timeout/i.test(message))
       return new ReportsError(
         "data",

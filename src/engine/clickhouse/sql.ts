@@ -72,6 +72,8 @@ export interface GroupedQuery {
   values: Record<string, string>;
   /** Percentile lists: alias → what to take them of. */
   lists?: Record<string, ListSpec>;
+  /** The HTTP session to run in (its temporary tables are readable there). */
+  session?: string;
 }
 
 /** One group's row: its keys and aggregates, and per list the percentiles in `ps` order. */
@@ -114,7 +116,7 @@ export async function grouped(warehouse: Warehouse, query: GroupedQuery): Promis
   ];
   const groupBy = keys.length === 0 ? "" : ` GROUP BY ${keys.join(", ")}`;
   const sql = `SELECT ${outer.join(", ")} FROM (SELECT ${inner.join(", ")} FROM ${query.from} WHERE ${query.where}${groupBy})`;
-  const rows = await warehouse.rows<Record<string, unknown>>(sql, query.what);
+  const rows = await warehouse.rows<Record<string, unknown>>(sql, query.what, query.session);
   const out: GroupedRow[] = [];
   for (const row of rows) {
     const percentiles: Record<string, (number | null)[]> = {};
@@ -168,6 +170,7 @@ async function sketchPercentiles(
   const rows = await warehouse.rows<Record<string, unknown> & { sign__: number; bin__: number; c: number }>(
     `SELECT ${[...keys, "sign__", "bin__", "count() AS c"].join(", ")} FROM (SELECT ${inner.join(", ")} FROM ${query.from} WHERE ${where}) WHERE ${groupKeys}1 GROUP BY ${[...keys, "sign__", "bin__"].join(", ")}`,
     `${query.what} (percentile bins)`,
+    query.session,
   );
   for (const row of large) {
     const id = tuple(row);

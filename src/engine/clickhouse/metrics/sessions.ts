@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Counter, sortByCount } from "../../../metrics/counter.js";
 import { scalar, table } from "../../../metrics/module.js";
 import type { FunnelStep } from "../../../metrics/sessions.js";
@@ -18,8 +19,35 @@ import { countTables } from "./counts.js";
  */
 export const sessionsMetrics: SourceMetrics = async (q) => {
   const steps = q.context.config.funnel.steps;
+  // The per-session rows are made once, into a temporary table of this run's HTTP session, and
+  // every figure below is read from it (in that session, one query after the other).
+  const session = `reports-${randomUUID()}`;
+  const sessions = "run_sessions";
+  await q.warehouse.command(
+    `CREATE TEMPORARY TABLE ${sessions} AS ${perSession(q, steps)}`,
+    "sessions: grouping events by session",
+    {},
+    session,
+  );
+  try {
+    return await figures(q, steps, sessions, session);
+  } finally {
+    await q.warehouse.command(
+      `DROP TEMPORARY TABLE IF EXISTS ${sessions}`,
+      "sessions: cleaning up",
+      {},
+      session,
+    );
+  }
+};
+
+async function figures(
+  q: SourceQuery,
+  steps: readonly FunnelStep[],
+  sessions: string,
+  session: string,
+): Promise<Record<string, MetricOutput>> {
   const last = steps.length - 1;
-  const sessions = perSession(q, steps);
   const period = `if(first >= ${numberLiteral(q.periods.period.from)}, 'current', 'previous')`;
   const matched = (upTo: number) =>
     steps
@@ -27,7 +55,14 @@ export const sessionsMetrics: SourceMetrics = async (q) => {
       .map((_, i) => `m${i}`)
       .join(" AND ");
   const over = (from: string, what: string, keys: Record<string, string>, values: Record<string, string>) =>
-    grouped(q.warehouse, { what: `sessions: ${what}`, from, where: "1", keys: { period, ...keys }, values });
+    grouped(q.warehouse, {
+      what: `sessions: ${what}`,
+      from,
+      where: "1",
+      keys: { period, ...keys },
+      values,
+      session,
+    });
   const lists = Object.fromEntries([
     ...steps.slice(1).map((_, j) => {
       const i = j + 1;
@@ -36,38 +71,45 @@ export const sessionsMetrics: SourceMetrics = async (q) => {
     }),
     ["convert", { value: `((t${last} - t0) / 1000)`, where: matched(last), ps: [0.5] }],
   ]);
-  const [totals, reasons, pairs, terms, users] = await Promise.all([
-    grouped(q.warehouse, {
-      what: "sessions: funnel",
-      from: sessions,
-      where: "1",
-      keys: { period },
-      values: {
-        n: "count()",
-        events: "sum(events)",
-        ...Object.fromEntries(steps.map((_, i) => [`stage${i}`, `countIf(${matched(i)})`])),
-      },
-      lists,
-    }),
-    grouped(q.warehouse, {
-      what: "sessions: loss reasons",
-      from: sessions,
-      where: `m0 AND NOT m${last}`,
-      keys: { period, key: `if(has_error, reason, ${stringLiteral(NO_ERROR_REASON)})` },
-      values: { n: "count()" },
-    }),
-    over(
-      `${sessions} ARRAY JOIN pairs AS pair`,
-      "error messages",
-      { path: "pair.1", message: "pair.2" },
-      { n: "count()" },
-    ),
-    over(`${sessions} ARRAY JOIN terms AS term`, "search terms", { key: "term" }, { n: "count()" }),
-    q.warehouse.rows<Record<string, unknown>>(
-      `SELECT period, count() AS users, countIf(n >= 2) AS multi FROM (SELECT ${period} AS period, user, count() AS n FROM ${sessions} ARRAY JOIN users AS user GROUP BY period, user) GROUP BY period`,
-      "sessions: users",
-    ),
-  ]);
+  // One after the other: a session runs one query at a time.
+  const totals = await grouped(q.warehouse, {
+    what: "sessions: funnel",
+    from: sessions,
+    where: "1",
+    keys: { period },
+    values: {
+      n: "count()",
+      events: "sum(events)",
+      ...Object.fromEntries(steps.map((_, i) => [`stage${i}`, `countIf(${matched(i)})`])),
+    },
+    lists,
+    session,
+  });
+  const reasons = await grouped(q.warehouse, {
+    what: "sessions: loss reasons",
+    from: sessions,
+    where: `m0 AND NOT m${last}`,
+    keys: { period, key: `if(has_error, reason, ${stringLiteral(NO_ERROR_REASON)})` },
+    values: { n: "count()" },
+    session,
+  });
+  const pairs = await over(
+    `${sessions} ARRAY JOIN pairs AS pair`,
+    "error messages",
+    { path: "pair.1", message: "pair.2" },
+    { n: "count()" },
+  );
+  const terms = await over(
+    `${sessions} ARRAY JOIN terms AS term`,
+    "search terms",
+    { key: "term" },
+    { n: "count()" },
+  );
+  const users = await q.warehouse.rows<Record<string, unknown>>(
+    `SELECT period, count() AS users, countIf(n >= 2) AS multi FROM (SELECT ${period} AS period, user, count() AS n FROM ${sessions} ARRAY JOIN users AS user GROUP BY period, user) GROUP BY period`,
+    "sessions: users",
+    session,
+  );
   const total = onePerPeriod(totals);
   const userCounts = onePerPeriod(users);
   const reasonTables = countTables(reasons, "reason", "sessions");
@@ -151,7 +193,7 @@ export const sessionsMetrics: SourceMetrics = async (q) => {
     out[`funnel.${step.name}`] = scalar(c.stages[i] ?? 0, p.stages[i] ?? 0);
   });
   return out;
-};
+}
 
 /**
  * One row per session placed in either period: its first event, event count, users, the first
@@ -167,7 +209,7 @@ function perSession(q: SourceQuery, steps: readonly FunnelStep[]): string {
   });
   const isError = "position(css, 'div.error-message') > 0";
   const isSearch = "css = '#search-bar' AND isNotNull(value_lower) AND assumeNotNull(value_lower) != ''";
-  return `(SELECT session_id, min(event_time) AS first, count() AS events, groupUniqArray(user_id) AS users,
+  return `SELECT session_id, min(event_time) AS first, count() AS events, groupUniqArray(user_id) AS users,
     ${stepColumns.join(", ")},
     countIf(${isError}) > 0 AS has_error,
     argMinIf(concat(path, ' - ', ifNull(text, '')), (event_time, indexOf(${q.loadOrder}, load_id), row), ${isError}) AS reason,
@@ -176,7 +218,7 @@ function perSession(q: SourceQuery, steps: readonly FunnelStep[]): string {
   FROM ${q.table}
   WHERE ${q.visible} AND session_id GLOBAL IN (SELECT session_id FROM ${q.table} WHERE ${q.visible} AND ${span})
   GROUP BY session_id
-  HAVING first >= ${numberLiteral(q.periods.previous.from)} AND first < ${numberLiteral(q.periods.period.to)})`;
+  HAVING first >= ${numberLiteral(q.periods.previous.from)} AND first < ${numberLiteral(q.periods.period.to)}`;
 }
 
 /** A step's conditions as SQL (metrics/sessions.ts `stepTest`): all must hold. */
