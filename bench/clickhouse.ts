@@ -40,21 +40,26 @@ export async function measureClickHouse(size: number, dir: string, runs: number)
       "SELECT count() AS parts, sum(bytes) AS bytes FROM system.parts WHERE active AND database = 'default'",
     );
     // Only the runs' queries are logged (ch_ settings in the URL go to every query of the client).
-    const measured = Array.from({ length: runs }, (_, i) => {
-      const run = cli(
-        [
-          "run",
-          "--engine",
-          "clickhouse",
-          "--data",
-          dir,
-          "--out",
-          path.join(scratch, `out-${i}`),
-          ...RUN_ARGS,
-        ],
-        `${server.url}/?ch_log_queries=1`,
-      );
-      return { ...run, ...runNotes(run.stdout) };
+    let attempts = 0;
+    const runArgs = () => {
+      const out = path.join(scratch, `out-${attempts++}`);
+      return ["run", "--engine", "clickhouse", "--data", dir, "--out", out, ...RUN_ARGS];
+    };
+    // A failed run is run again (up to `runs` failures in all) and its failure kept: at 10M rows a
+    // run once lost a connection ("cannot connect (ECONNRESET)") while the server was up and well.
+    const failures: string[] = [];
+    const measured = Array.from({ length: runs }, () => {
+      for (;;) {
+        try {
+          const run = cli(runArgs(), `${server.url}/?ch_log_queries=1`);
+          return { ...run, ...runNotes(run.stdout) };
+        } catch (err) {
+          const stderr = String((err as { stderr?: string }).stderr ?? err).trim();
+          failures.push(stderr.split("\n")[0] as string);
+          process.stderr.write(`reports run failed: ${stderr}\n`);
+          if (failures.length > runs) throw err;
+        }
+      }
     });
     const r = {
       rowsPerSource: size,
@@ -77,6 +82,7 @@ export async function measureClickHouse(size: number, dir: string, runs: number)
       maxRssMb: median(measured.map((m) => m.maxRssMb)),
       queries: measured[0]?.queries ?? 0,
       received: measured[0]?.received ?? "",
+      failures,
       server: await queryLog(server, runs),
       loadAverage: [...loadAverage, loadavg()[0]].map((l) => Math.round((l ?? 0) * 10) / 10),
     };
@@ -84,19 +90,26 @@ export async function measureClickHouse(size: number, dir: string, runs: number)
       `${String(size).padStart(9)} rows/source  clickhouse: load ${seconds(load.ms)} s (${r.load.rowsPerSecond.toLocaleString("en-GB")} rows/s, ` +
         `peak RSS ${load.maxRssMb} MB, merges settled ${seconds(settleMs)} s later, ${r.load.parts} parts, ${r.load.megabytesOnDisk} MB on disk); ` +
         `run ${seconds(r.wallMs)} s [${r.wallMsAll.map(seconds).join(", ")}] (compute ${r.computeMsAll.map(seconds).join(", ")} s), ` +
-        `peak RSS ${r.maxRssMb} MB, ${r.queries} queries, ${r.received} received; load average ${r.loadAverage.join(" → ")}`,
+        `peak RSS ${r.maxRssMb} MB, ${r.queries} queries, ${r.received} received; load average ${r.loadAverage.join(" → ")}` +
+        (failures.length === 0 ? "" : `; ${failures.length} failed runs, run again`),
     );
-    for (const q of r.server.slowest)
-      console.log(
-        `${" ".repeat(11)}${String(q.ms).padStart(6)} ms ${String(q.readRows).padStart(10)} rows ${String(q.memoryMb).padStart(5)} MB  ${q.table.padEnd(18)} ${q.query.slice(0, 90)}`,
-      );
+    const listed = {
+      "slowest queries (mean over the runs)": r.server.slowest,
+      "largest answers": r.server.largestResults,
+    };
+    for (const [title, queries] of Object.entries(listed)) {
+      console.log(`${" ".repeat(11)}${title}:`);
+      for (const q of queries)
+        console.log(
+          `${" ".repeat(11)}${String(q.ms).padStart(6)} ms, read ${String(q.readRows).padStart(10)}, answer ${String(q.resultRows).padStart(7)} rows, ${String(q.memoryMb).padStart(5)} MB  ${q.table.padEnd(18)} ${q.query.slice(0, 80)}`,
+        );
+    }
     return r;
   } catch (err) {
-    // The server's own account goes away with its directory at stop().
-    const log = await readFile(path.join(server.dir, "error.log"), "utf8").catch(() => "(no error.log)");
-    process.stderr.write(
-      `clickhouse-server error.log (last lines):\n${log.split("\n").slice(-30).join("\n")}\n`,
-    );
+    // The server's own account goes away with its directory at stop(): its errors, without stacks.
+    const log = await readFile(path.join(server.dir, "error.log"), "utf8").catch(() => "");
+    const errors = log.split("\n").filter((l) => l.includes("<Error>"));
+    process.stderr.write(`clickhouse-server errors:\n${errors.slice(-10).join("\n") || "(none)"}\n`);
     throw err;
   } finally {
     await server.stop();
@@ -136,7 +149,7 @@ async function mergesDone(server: ClickHouseServer): Promise<number> {
   const started = performance.now();
   // Three quiet polls in a row: a merge may start right after another ends.
   for (let quiet = 0; quiet < 3 && performance.now() - started < 1_200_000; ) {
-    quiet = Number((await server.sql("SELECT count() FROM system.merges")).trim()) === 0 ? quiet + 1 : 0;
+    quiet = Number((await sql(server, "SELECT count() FROM system.merges")).trim()) === 0 ? quiet + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   return Math.round(performance.now() - started);
@@ -144,34 +157,54 @@ async function mergesDone(server: ClickHouseServer): Promise<number> {
 
 /** Server time and rows read per run, and the ten slowest queries (mean over the runs). */
 async function queryLog(server: ClickHouseServer, runs: number) {
-  await server.sql("SYSTEM FLUSH LOGS");
+  await sql(server, "SYSTEM FLUSH LOGS");
   const finished = "FROM system.query_log WHERE type = 2 AND user = 'reports'";
   const [all] = await json<{ ms: number; rows: number }>(
     server,
     `SELECT sum(query_duration_ms) AS ms, sum(read_rows) AS rows ${finished}`,
   );
-  const slowest = await json<{ ms: number; read_rows: number; memory_mb: number; query: string }>(
-    server,
-    `SELECT round(avg(query_duration_ms)) AS ms, max(read_rows) AS read_rows,
-       round(max(memory_usage) / 1e6) AS memory_mb, replaceRegexpAll(query, '[[:space:]]+', ' ') AS query
-     ${finished} GROUP BY query ORDER BY ms DESC LIMIT 10`,
-  );
+  const top = async (order: string, limit: number) =>
+    (
+      await json<Record<"ms" | "read_rows" | "result_rows" | "memory_mb" | "query", string>>(
+        server,
+        `SELECT round(avg(query_duration_ms)) AS ms, max(read_rows) AS read_rows,
+           max(result_rows) AS result_rows, round(max(memory_usage) / 1e6) AS memory_mb,
+           replaceRegexpAll(query, '[[:space:]]+', ' ') AS query
+         ${finished} GROUP BY query ORDER BY ${order} DESC LIMIT ${limit}`,
+      )
+    ).map((q) => ({
+      ms: Number(q.ms),
+      readRows: Number(q.read_rows),
+      resultRows: Number(q.result_rows),
+      memoryMb: Number(q.memory_mb),
+      // The table a query reads names its source, which its first characters seldom do.
+      table: /FROM `\w+`\.`?(\w+)/.exec(q.query)?.[1] ?? "",
+      query: q.query.slice(0, 160),
+    }));
   return {
     queryMsPerRun: Math.round(Number(all?.ms) / runs),
     rowsReadPerRun: Math.round(Number(all?.rows) / runs),
-    // The table a query reads names its source, which its first characters seldom do.
-    slowest: slowest.map((q) => ({
-      ms: Number(q.ms),
-      readRows: Number(q.read_rows),
-      memoryMb: Number(q.memory_mb),
-      table: /FROM `\w+`\.`?(\w+)/.exec(q.query)?.[1] ?? "",
-      query: q.query.slice(0, 160),
-    })),
+    slowest: await top("ms", 10),
+    // What makes the bytes received: rows of grouped tables, not the figures.
+    largestResults: await top("result_rows", 5),
   };
 }
 
+/**
+ * The helper's sql(), tried twice on a network failure: after the runs, the keep-alive connection
+ * fetch() kept from before them was seen closed by the server when reused ("other side closed").
+ */
+async function sql(server: ClickHouseServer, query: string): Promise<string> {
+  try {
+    return await server.sql(query);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return server.sql(query);
+  }
+}
+
 async function json<T>(server: ClickHouseServer, query: string): Promise<T[]> {
-  const text = await server.sql(`${query} FORMAT JSONEachRow`);
+  const text = await sql(server, `${query} FORMAT JSONEachRow`);
   return text
     .split("\n")
     .filter((l) => l !== "")

@@ -53,11 +53,11 @@ const machine = {
   memoryGb: Math.round(totalmem() / 1e9),
   node: process.version,
 };
-// Sizes not measured this time keep their last figures.
+// Sizes not measured this time keep their last figures (per engine: a files-only run keeps them all).
 const file = path.join(root, "bench", "results.json");
 const earlier = existsSync(file) ? JSON.parse(await readFile(file, "utf8")) : {};
 const merge = <T extends { rowsPerSource: number }>(before: T[] | undefined, now: T[]) =>
-  [...(before ?? []).filter((e) => !sizes.includes(e.rowsPerSource)), ...now].sort(
+  [...(before ?? []).filter((e) => !now.some((n) => n.rowsPerSource === e.rowsPerSource)), ...now].sort(
     (a, b) => a.rowsPerSource - b.rowsPerSource,
   );
 const clickhouse = compared.map(({ ch, files }) => ({
