@@ -194,16 +194,34 @@ function mergeGroups(a: Map<string, Group>, b: Map<string, Group>): void {
 }
 
 function groupRow(keyColumn: string, key: string, g: Group) {
-  const [p50, p95, p99] = percentiles(g.latency, [0.5, 0.95, 0.99] as const);
+  return latencyRow(
+    keyColumn,
+    key,
+    g.requests,
+    g.errors,
+    g.latencySum.value,
+    percentiles(g.latency, [0.5, 0.95, 0.99] as const),
+  );
+}
+
+/** A row of `api.by_service` or `api.by_endpoint` from its counts (both engines build it here). */
+export function latencyRow(
+  keyColumn: string,
+  key: string,
+  requests: number,
+  errors: number,
+  latencySum: number,
+  [p50, p95, p99]: readonly (number | null)[],
+) {
   return {
     [keyColumn]: key,
-    requests: g.requests,
-    errors: g.errors,
-    error_rate: ratio(g.errors, g.requests),
-    mean_ms: mean(g.latencySum.value, g.requests),
-    p50_ms: p50,
-    p95_ms: p95,
-    p99_ms: p99,
+    requests,
+    errors,
+    error_rate: ratio(errors, requests),
+    mean_ms: mean(latencySum, requests),
+    p50_ms: p50 ?? null,
+    p95_ms: p95 ?? null,
+    p99_ms: p99 ?? null,
   };
 }
 

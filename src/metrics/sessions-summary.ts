@@ -55,36 +55,9 @@ export function summarize(state: SessionsState, period: Period, steps: readonly 
     if (searched !== undefined) for (const term of searched) terms.add(term);
   }
 
-  const stepsTable: TableRow[] = steps.map((step, i) => {
-    const before = i === 0 ? count : (stages[i - 1] as number);
-    const here = stages[i] as number;
-    return {
-      step: step.name,
-      sessions: here,
-      rate_from_previous: ratio(here, before),
-      dropped: before - here,
-    };
-  });
-  const details: TableRow[] = steps.map((step, i) => {
-    const row = stepsTable[i] as TableRow;
-    const before = i === 0 ? count : (stages[i - 1] as number);
-    const [median, p90] = i === 0 ? [null, null] : percentiles(gaps[i] as ValueList, [0.5, 0.9] as const);
-    return {
-      step: step.name,
-      sessions: row.sessions ?? 0,
-      dropped: row.dropped ?? 0,
-      drop_share: ratio(before - (stages[i] as number), before),
-      median_s: median,
-      p90_s: p90,
-    };
-  });
-  let largestDrop: { step: string; dropped: number } | null = null;
-  for (const row of stepsTable.slice(1)) {
-    const dropped = row.dropped as number;
-    if (largestDrop === null || dropped > largestDrop.dropped)
-      largestDrop = { step: row.step as string, dropped };
-  }
-  if (count === 0) largestDrop = null;
+  const { stepsTable, details, largestDrop } = funnelTables(steps, count, stages, (i) =>
+    percentiles(gaps[i] as ValueList, [0.5, 0.9] as const),
+  );
 
   const errorMessages = sortByCount(
     [...errorPairs.counts].map(([pair, sessions]) => {
@@ -108,4 +81,48 @@ export function summarize(state: SessionsState, period: Period, steps: readonly 
     errorMessages,
     terms,
   };
+}
+
+/**
+ * The funnel's tables from the sessions in each stage: `funnel.steps`, `funnel.step_details`
+ * (with each step's median and p90 gap, from `gapPercentiles`) and the step losing most
+ * sessions. Both engines build them here, from their own counts.
+ */
+export function funnelTables(
+  steps: readonly FunnelStep[],
+  count: number,
+  stages: number[],
+  gapPercentiles: (step: number) => readonly [number | null, number | null],
+) {
+  const stepsTable: TableRow[] = steps.map((step, i) => {
+    const before = i === 0 ? count : (stages[i - 1] as number);
+    const here = stages[i] as number;
+    return {
+      step: step.name,
+      sessions: here,
+      rate_from_previous: ratio(here, before),
+      dropped: before - here,
+    };
+  });
+  const details: TableRow[] = steps.map((step, i) => {
+    const row = stepsTable[i] as TableRow;
+    const before = i === 0 ? count : (stages[i - 1] as number);
+    const [median, p90] = i === 0 ? [null, null] : gapPercentiles(i);
+    return {
+      step: step.name,
+      sessions: row.sessions ?? 0,
+      dropped: row.dropped ?? 0,
+      drop_share: ratio(before - (stages[i] as number), before),
+      median_s: median,
+      p90_s: p90,
+    };
+  });
+  let largestDrop: { step: string; dropped: number } | null = null;
+  for (const row of stepsTable.slice(1)) {
+    const dropped = row.dropped as number;
+    if (largestDrop === null || dropped > largestDrop.dropped)
+      largestDrop = { step: row.step as string, dropped };
+  }
+  if (count === 0) largestDrop = null;
+  return { stepsTable, details, largestDrop };
 }

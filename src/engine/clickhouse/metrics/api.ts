@@ -1,3 +1,4 @@
+import { latencyRow } from "../../../metrics/api.js";
 import { argMax, Counter, compareKeys, counterTable, sortByCount } from "../../../metrics/counter.js";
 import { scalar, table } from "../../../metrics/module.js";
 import { mean, ratio } from "../../../metrics/sums.js";
@@ -142,17 +143,12 @@ function groupRow(
   keyColumn: string,
   r: Record<string, unknown> & { percentiles: Record<string, (number | null)[]> },
 ) {
-  const requests = Number(r.requests);
-  const errors = Number(r.errors);
-  const [p50, p95, p99] = r.percentiles.latency ?? [null, null, null];
-  return {
-    [keyColumn]: String(r.key),
-    requests,
-    errors,
-    error_rate: ratio(errors, requests),
-    mean_ms: mean(Number(r.latency_sum), requests),
-    p50_ms: p50 ?? null,
-    p95_ms: p95 ?? null,
-    p99_ms: p99 ?? null,
-  };
+  return latencyRow(
+    keyColumn,
+    String(r.key),
+    Number(r.requests),
+    Number(r.errors),
+    Number(r.latency_sum),
+    r.percentiles.latency ?? [],
+  );
 }

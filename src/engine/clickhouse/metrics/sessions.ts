@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Counter, sortByCount } from "../../../metrics/counter.js";
 import { scalar, table } from "../../../metrics/module.js";
 import type { FunnelStep } from "../../../metrics/sessions.js";
-import { NO_ERROR_REASON } from "../../../metrics/sessions-summary.js";
+import { funnelTables, NO_ERROR_REASON } from "../../../metrics/sessions-summary.js";
 import { ratio } from "../../../metrics/sums.js";
-import type { MetricOutput, TableRow } from "../../../types.js";
+import type { MetricOutput } from "../../../types.js";
 import { grouped, inEitherPeriod, numberLiteral, stringLiteral, type Which } from "../sql.js";
 import { byPeriod, onePerPeriod, type SourceMetrics, type SourceQuery } from "./context.js";
 import { countTables } from "./counts.js";
@@ -119,35 +119,10 @@ async function figures(
     const t = total[which];
     const count = Number(t?.n ?? 0);
     const stages = steps.map((_, i) => Number(t?.[`stage${i}`] ?? 0));
-    const stepsTable: TableRow[] = steps.map((step, i) => {
-      const before = i === 0 ? count : (stages[i - 1] as number);
-      const here = stages[i] as number;
-      return {
-        step: step.name,
-        sessions: here,
-        rate_from_previous: ratio(here, before),
-        dropped: before - here,
-      };
+    const { stepsTable, details, largestDrop } = funnelTables(steps, count, stages, (i) => {
+      const [median, p90] = t?.percentiles[`gap${i}`] ?? [];
+      return [median ?? null, p90 ?? null] as const;
     });
-    const details: TableRow[] = steps.map((step, i) => {
-      const before = i === 0 ? count : (stages[i - 1] as number);
-      const [median, p90] = i === 0 ? [null, null] : (t?.percentiles[`gap${i}`] ?? [null, null]);
-      return {
-        step: step.name,
-        sessions: stages[i] as number,
-        dropped: before - (stages[i] as number),
-        drop_share: ratio(before - (stages[i] as number), before),
-        median_s: median ?? null,
-        p90_s: p90 ?? null,
-      };
-    });
-    let largestDrop: { step: string; dropped: number } | null = null;
-    for (const row of stepsTable.slice(1)) {
-      const dropped = row.dropped as number;
-      if (largestDrop === null || dropped > largestDrop.dropped)
-        largestDrop = { step: row.step as string, dropped };
-    }
-    if (count === 0) largestDrop = null;
     const messages = new Counter<string>();
     for (const r of pairRows[which]) messages.add(`${String(r.path)}\u0000${String(r.message)}`, Number(r.n));
     return {
