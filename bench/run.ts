@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { type ClickHouseResult, measureClickHouse, printTable } from "./clickhouse.js";
+import { measureDuckDb } from "./duckdb.js";
 import { dataset, type FileResult, measureFiles, root } from "./pipeline.js";
 
 /**
@@ -36,13 +37,23 @@ const workers = args[2];
 
 execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
 
-const results: FileResult[] = [];
+const results: (FileResult & {
+  duckdb?: Awaited<ReturnType<typeof measureDuckDb>> & { pipelineOverDuckDb: number };
+})[] = [];
 const compared: { ch: ClickHouseResult; files: FileResult }[] = [];
 for (const size of sizes) {
   const dir = await dataset(size);
   const ch = engine === "clickhouse" ? await measureClickHouse(size, dir, runs) : undefined;
   const files = await measureFiles(size, dir, ch === undefined ? runs : fileRuns, workers);
-  results.push(files);
+  // The yardstick on the same files (file-engine runs only): DuckDB in SQL, then the ratio.
+  if (ch === undefined) {
+    const duck = await measureDuckDb(dir, runs);
+    const ratio = Math.round((files.wallMs / duck.wallMs) * 100) / 100;
+    console.log(
+      `           DuckDB ${(duck.wallMs / 1000).toFixed(2)} s [${duck.wallMsAll.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]; pipeline / DuckDB ${ratio}×`,
+    );
+    results.push({ ...files, duckdb: { ...duck, pipelineOverDuckDb: ratio } });
+  } else results.push(files);
   if (ch !== undefined) compared.push({ ch, files });
 }
 if (compared.length > 0) printTable(compared);
