@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { clickhouseTarget, Warehouse } from "../engine/clickhouse/connection.js";
 import { type FileLoad, loadFiles } from "../engine/clickhouse/load.js";
 import { schemaScript } from "../engine/clickhouse/schema.js";
@@ -36,6 +37,9 @@ export async function loadCommand(
     return;
   }
   if (options.cluster !== undefined) config.clickhouse.cluster = options.cluster;
+  // A mistyped --data must not load nothing and say "0 files loaded".
+  const dir = await stat(context.dataDir).catch(() => null);
+  if (!dir?.isDirectory()) throw new ReportsError("usage", `data directory not found: ${context.dataDir}`);
   const warehouse = new Warehouse(clickhouseTarget(env), {
     database: config.clickhouse.database,
     queryTimeoutS: config.clickhouse.query_timeout_s,

@@ -70,6 +70,13 @@ describe("reports load", () => {
     expect(await count("SELECT count() FROM loaded.reports_loaded_files")).toBe(8);
   });
 
+  test("a data directory that does not exist is a usage error, not an empty load", async () => {
+    const config = await configFile("nodata");
+    const load = await reports(["-c", config, "load", "--data", path.join(dir, "no-such-dir")], ROOT, env);
+    expect(load.code).toBe(2);
+    expect(load.stderr).toBe(`reports: data directory not found: ${path.join(dir, "no-such-dir")}\n`);
+  });
+
   test("--print-schema prints the DDL of one server, and with --cluster local tables and Distributed ones", async () => {
     const config = await configFile("printed");
     const one = await reports(["-c", config, "load", "--print-schema"], ROOT, {});
