@@ -1,4 +1,4 @@
-import type { ApiCall } from "../types.js";
+import type { ApiCall, TableRow } from "../types.js";
 import { argMax, Counter, compareKeys, counterTable, sortByCount } from "./counter.js";
 import {
   type ColumnDescription,
@@ -259,15 +259,22 @@ function summarize(s: ApiPeriod, buckets: ReturnType<typeof createTimeBuckets>) 
       hourly: [...s.hours]
         .sort(([a], [b]) => a - b)
         .map(([hour, h]) => ({ hour: buckets.hourLabel(hour), requests: h.requests, errors: h.errors })),
-      daily_by_service: [...s.days.values()]
-        .sort((a, b) => compareKeys(a.day, b.day) || compareKeys(a.service, b.service))
-        .map((d) => ({
-          day: d.day,
-          service: d.service,
-          requests: d.requests,
-          server_errors: d.serverErrors,
-          server_error_rate: ratio(d.serverErrors, d.requests),
-        })),
+      daily_by_service: dailyByServiceTable([...s.days.values()]),
     },
   };
+}
+
+/** `api.daily_by_service` from its counts per (day, service), in table order (both engines build it here). */
+export function dailyByServiceTable(
+  days: { day: string; service: string; requests: number; serverErrors: number }[],
+): TableRow[] {
+  return [...days]
+    .sort((a, b) => compareKeys(a.day, b.day) || compareKeys(a.service, b.service))
+    .map((d) => ({
+      day: d.day,
+      service: d.service,
+      requests: d.requests,
+      server_errors: d.serverErrors,
+      server_error_rate: ratio(d.serverErrors, d.requests),
+    }));
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../../config/schema.js";
 import { ReportsError } from "../../errors.js";
-import { SOURCE_NAMES, type SourceName } from "../../types.js";
+import { SOURCE_NAMES } from "../../types.js";
 import type { Warehouse } from "./connection.js";
 import { LOAD_REJECTS_TABLE, LOADED_FILES_TABLE, schemaStatements, tableColumns } from "./schema.js";
 import { stringLiteral } from "./sql.js";
@@ -88,9 +88,4 @@ export function schemaError(warehouse: Warehouse, config: Config, problems: stri
     "usage",
     `clickhouse ${warehouse.target.shown}: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} with the tables (${fix}):\n  ${problems.join("\n  ")}`,
   );
-}
-
-/** The source a configured table name belongs to. */
-export function sourceOfTable(config: Config, table: string): SourceName | undefined {
-  return SOURCE_NAMES.find((s) => config.clickhouse.tables[s] === table);
 }

@@ -1,5 +1,5 @@
-import { latencyRow } from "../../../metrics/api.js";
-import { argMax, Counter, compareKeys, counterTable, sortByCount } from "../../../metrics/counter.js";
+import { dailyByServiceTable, latencyRow } from "../../../metrics/api.js";
+import { argMax, Counter, counterTable, sortByCount } from "../../../metrics/counter.js";
 import { scalar, table } from "../../../metrics/module.js";
 import { mean, ratio } from "../../../metrics/sums.js";
 import { createTimeBuckets } from "../../../metrics/time-buckets.js";
@@ -112,21 +112,14 @@ export const apiMetrics: SourceMetrics = async (q) => {
           .map((r) => ({ hour: Number(r.hour), requests: Number(r.requests), errors: Number(r.errors) }))
           .sort((a, b) => a.hour - b.hour)
           .map((h) => ({ hour: buckets.hourLabel(h.hour), requests: h.requests, errors: h.errors })),
-        daily_by_service: dy[which]
-          .map((r) => ({
+        daily_by_service: dailyByServiceTable(
+          dy[which].map((r) => ({
             day: dayLabel(Number(r.day)),
             service: String(r.service),
             requests: Number(r.requests),
             serverErrors: Number(r.server_errors),
-          }))
-          .sort((a, b) => compareKeys(a.day, b.day) || compareKeys(a.service, b.service))
-          .map((d) => ({
-            day: d.day,
-            service: d.service,
-            requests: d.requests,
-            server_errors: d.serverErrors,
-            server_error_rate: ratio(d.serverErrors, d.requests),
           })),
+        ),
       },
     };
   };
