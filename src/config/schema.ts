@@ -182,6 +182,16 @@ export const configSchema = z
          * one more set of partial metric states to merge.
          */
         split_mb: z.number().min(1).default(16),
+        /**
+         * Sessions keep a row per session until every file is read. A sessions source of at least
+         * `spill_from_mb` MB (gzip counted at 8× its size) is finished in slices of sessions, one
+         * slice per `spill_slice_mb` MB, the others waiting in temporary files under `spill_dir`
+         * (default: the system's temporary folder, $TMPDIR); about a third of the source's size
+         * on disk for the run's length. Memory then stays flat however large the source.
+         */
+        spill_from_mb: z.number().positive().default(256),
+        spill_slice_mb: z.number().positive().default(128),
+        spill_dir: z.string().min(1).optional(),
       })
       .prefault({}),
     /**

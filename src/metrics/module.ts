@@ -29,6 +29,23 @@ export interface MetricModule<S extends SourceName = SourceName, State = unknown
   add(state: State, record: RecordOf[S]): void;
   merge(a: State, b: State): State;
   result(state: State): Record<string, MetricOutput>;
+  /**
+   * For a state that grows with the data (a row per session): how to cut it by key, so that a
+   * large source is finished one slice of keys at a time while the other slices wait on disk
+   * (engine/files/spill.ts). `result(state)` must equal `finish(tally(s1) ⊕ … ⊕ tally(sk))` for
+   * any cut of the state's keys into slices, each slice merged from its parts in order.
+   */
+  slicing?: Slicing<State>;
+}
+
+/** See {@link MetricModule.slicing}: the tally type is the module's own. */
+export interface Slicing<State, Tally = unknown> {
+  /** The state's keys cut into `count` slices by a hash of the key (each slice keeps row order). */
+  slice(state: State, count: number): State[];
+  tally(state: State): Tally;
+  /** Two tallies of different keys as one (may reuse `a`). */
+  mergeTallies(a: Tally, b: Tally): Tally;
+  finish(tally: Tally): Record<string, MetricOutput>;
 }
 
 /** What a module needs to know of the run. */

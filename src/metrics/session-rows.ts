@@ -91,3 +91,39 @@ export function addTerms(state: SessionsState, r: number, terms: string[]): void
   if (own === undefined) state.terms.set(r, [...terms]);
   else own.push(...terms);
 }
+
+/**
+ * The sessions cut into `count` states by a hash of the session id (FNV-1a), each keeping the
+ * rows' order: the slices of engine/files/spill.ts. A session is in the same slice in every part.
+ */
+export function sliceSessions(state: SessionsState, count: number, steps: number): SessionsState[] {
+  const slices = Array.from({ length: count }, () => emptySessions(steps));
+  for (let r = 0; r < state.size; r++) {
+    const id = state.ids[r] as string;
+    const slice = slices[hashOf(id) % count] as SessionsState;
+    const s = newRow(slice, id, state.users[r] as string, steps);
+    slice.first[s] = state.first[r] as number;
+    slice.events[s] = state.events[r] as number;
+    slice.stepTimes.set(state.stepTimes.subarray(r * steps, (r + 1) * steps), s * steps);
+    slice.errorTime[s] = state.errorTime[r] as number;
+    const others = state.otherUsers.get(r);
+    if (others !== undefined) slice.otherUsers.set(s, others);
+    const reason = state.errorReason.get(r);
+    if (reason !== undefined) slice.errorReason.set(s, reason);
+    const pairs = state.errorPairs.get(r);
+    if (pairs !== undefined) slice.errorPairs.set(s, pairs);
+    const terms = state.terms.get(r);
+    if (terms !== undefined) slice.terms.set(s, terms);
+  }
+  return slices;
+}
+
+/** FNV-1a over the UTF-16 code units: 32 bits, unsigned. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -9,10 +9,31 @@ import { percentiles, ValueList } from "./value-list.js";
 export const NO_ERROR_REASON = "No error";
 
 /**
- * One period's figures from the sessions state: the sessions whose first event falls in the
- * period, their funnel stages and the gaps between steps, loss reasons, errors and searches.
+ * What one period's figures are made of, counted over some of the sessions: tallies of slices of
+ * the sessions (spilled buckets, see engine/files/spill.ts) merge into the tally of them all, and
+ * every figure depends only on the merged tally (counts, value multisets, counters), so a
+ * period's figures are the same however the sessions were sliced.
  */
-export function summarize(state: SessionsState, period: Period, steps: readonly FunnelStep[], last: number) {
+export interface SessionsTally {
+  count: number;
+  events: number;
+  stages: number[];
+  gaps: ValueList[];
+  timeToConvert: ValueList;
+  lossReasons: Counter;
+  errorPairs: Counter;
+  terms: Counter;
+  /** Sessions per user id (a session with two users counts for both). */
+  sessionsPerUser: Map<string, number>;
+}
+
+/** The sessions of `state` whose first event falls in the period, tallied. */
+export function tallySessions(
+  state: SessionsState,
+  period: Period,
+  steps: readonly FunnelStep[],
+  last: number,
+): SessionsTally {
   const stages = new Array<number>(steps.length).fill(0);
   const gaps = steps.map(() => new ValueList());
   const timeToConvert = new ValueList();
@@ -54,7 +75,30 @@ export function summarize(state: SessionsState, period: Period, steps: readonly 
     const searched = state.terms.get(r);
     if (searched !== undefined) for (const term of searched) terms.add(term);
   }
+  return { count, events, stages, gaps, timeToConvert, lossReasons, errorPairs, terms, sessionsPerUser };
+}
 
+/** Two tallies of different sessions as one (reuses `a`). */
+export function mergeTallies(a: SessionsTally, b: SessionsTally): SessionsTally {
+  a.count += b.count;
+  a.events += b.events;
+  b.stages.forEach((n, i) => {
+    a.stages[i] = (a.stages[i] ?? 0) + n;
+  });
+  for (const [i, list] of b.gaps.entries()) a.gaps[i]?.append(list);
+  a.timeToConvert.append(b.timeToConvert);
+  a.lossReasons.merge(b.lossReasons);
+  a.errorPairs.merge(b.errorPairs);
+  a.terms.merge(b.terms);
+  for (const [user, n] of b.sessionsPerUser)
+    a.sessionsPerUser.set(user, (a.sessionsPerUser.get(user) ?? 0) + n);
+  return a;
+}
+
+/** One period's figures from the tally of its sessions: funnel stages and gaps, loss reasons, errors and searches. */
+export function summarizeTally(tally: SessionsTally, steps: readonly FunnelStep[]) {
+  const { count, events, stages, gaps, timeToConvert, lossReasons, errorPairs, terms, sessionsPerUser } =
+    tally;
   const { stepsTable, details, largestDrop } = funnelTables(steps, count, stages, (i) =>
     percentiles(gaps[i] as ValueList, [0.5, 0.9] as const),
   );
@@ -67,10 +111,12 @@ export function summarize(state: SessionsState, period: Period, steps: readonly 
     "sessions",
     ["path", "message"],
   );
+  let multiSessionUsers = 0;
+  for (const n of sessionsPerUser.values()) if (n >= 2) multiSessionUsers += 1;
   return {
     count,
     users: sessionsPerUser.size,
-    multiSessionUsers: [...sessionsPerUser.values()].filter((n) => n >= 2).length,
+    multiSessionUsers,
     events,
     stages,
     stepsTable,

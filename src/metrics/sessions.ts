@@ -9,8 +9,14 @@ import {
   emptySessions,
   newRow,
   type SessionsState,
+  sliceSessions,
 } from "./session-rows.js";
-import { summarize } from "./sessions-summary.js";
+import {
+  mergeTallies as mergeSessionTallies,
+  type SessionsTally,
+  summarizeTally,
+  tallySessions,
+} from "./sessions-summary.js";
 import { ratio } from "./sums.js";
 
 /**
@@ -135,6 +141,56 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
   const tests = steps.map(stepTest);
   const last = steps.length - 1;
 
+  const tally = (state: SessionsState) => ({
+    current: tallySessions(state, context.period, steps, last),
+    previous: tallySessions(state, context.previous, steps, last),
+  });
+  const mergeTallies = (
+    a: { current: SessionsTally; previous: SessionsTally },
+    b: { current: SessionsTally; previous: SessionsTally },
+  ) => ({
+    current: mergeSessionTallies(a.current, b.current),
+    previous: mergeSessionTallies(a.previous, b.previous),
+  });
+  function finish(t: { current: SessionsTally; previous: SessionsTally }) {
+    const current = summarizeTally(t.current, steps);
+    const previous = summarizeTally(t.previous, steps);
+    const out: Record<string, ReturnType<typeof scalar>> = {
+      "sessions.count": scalar(current.count, previous.count),
+      "sessions.users": scalar(current.users, previous.users),
+      "sessions.users_multi_session": scalar(current.multiSessionUsers, previous.multiSessionUsers),
+      "sessions.events": scalar(current.events, previous.events),
+      "funnel.conversion": scalar(
+        ratio(current.stages[last] ?? 0, current.stages[0] ?? 0),
+        ratio(previous.stages[last] ?? 0, previous.stages[0] ?? 0),
+      ),
+      "funnel.steps": table(current.stepsTable, previous.stepsTable),
+      "funnel.time_to_convert_median_s": scalar(current.timeToConvertMedian, previous.timeToConvertMedian),
+      "funnel.loss_reasons": table(
+        counterTable(current.lossReasons, "reason", "sessions"),
+        counterTable(previous.lossReasons, "reason", "sessions"),
+      ),
+      "sessions.error_messages": table(current.errorMessages, previous.errorMessages),
+      "sessions.search_terms": table(
+        counterTable(current.terms, "term", "count"),
+        counterTable(previous.terms, "term", "count"),
+      ),
+      "funnel.step_details": table(current.details, previous.details),
+      "funnel.largest_drop_step": scalar(
+        current.largestDrop?.step ?? null,
+        previous.largestDrop?.step ?? null,
+      ),
+      "funnel.largest_drop_sessions": scalar(
+        current.largestDrop?.dropped ?? null,
+        previous.largestDrop?.dropped ?? null,
+      ),
+    };
+    steps.forEach((step, i) => {
+      out[`funnel.${step.name}`] = scalar(current.stages[i] ?? 0, previous.stages[i] ?? 0);
+    });
+    return out;
+  }
+
   return {
     name: "sessions",
     source: "sessions",
@@ -195,43 +251,12 @@ export function createSessionsMetrics(context: MetricContext): MetricModule<"ses
       }
       return a;
     },
-    result(state) {
-      const current = summarize(state, context.period, steps, last);
-      const previous = summarize(state, context.previous, steps, last);
-      const out: Record<string, ReturnType<typeof scalar>> = {
-        "sessions.count": scalar(current.count, previous.count),
-        "sessions.users": scalar(current.users, previous.users),
-        "sessions.users_multi_session": scalar(current.multiSessionUsers, previous.multiSessionUsers),
-        "sessions.events": scalar(current.events, previous.events),
-        "funnel.conversion": scalar(
-          ratio(current.stages[last] ?? 0, current.stages[0] ?? 0),
-          ratio(previous.stages[last] ?? 0, previous.stages[0] ?? 0),
-        ),
-        "funnel.steps": table(current.stepsTable, previous.stepsTable),
-        "funnel.time_to_convert_median_s": scalar(current.timeToConvertMedian, previous.timeToConvertMedian),
-        "funnel.loss_reasons": table(
-          counterTable(current.lossReasons, "reason", "sessions"),
-          counterTable(previous.lossReasons, "reason", "sessions"),
-        ),
-        "sessions.error_messages": table(current.errorMessages, previous.errorMessages),
-        "sessions.search_terms": table(
-          counterTable(current.terms, "term", "count"),
-          counterTable(previous.terms, "term", "count"),
-        ),
-        "funnel.step_details": table(current.details, previous.details),
-        "funnel.largest_drop_step": scalar(
-          current.largestDrop?.step ?? null,
-          previous.largestDrop?.step ?? null,
-        ),
-        "funnel.largest_drop_sessions": scalar(
-          current.largestDrop?.dropped ?? null,
-          previous.largestDrop?.dropped ?? null,
-        ),
-      };
-      steps.forEach((step, i) => {
-        out[`funnel.${step.name}`] = scalar(current.stages[i] ?? 0, previous.stages[i] ?? 0);
-      });
-      return out;
+    result: (state) => finish(tally(state)),
+    slicing: {
+      slice: (state, count) => sliceSessions(state, count, steps.length),
+      tally,
+      mergeTallies,
+      finish,
     },
   };
 }

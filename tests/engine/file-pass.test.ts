@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -90,6 +90,74 @@ describe("one pass over every source, in threads and parts", () => {
     expectClose(entries(twoSplit.results), entries(plain.results(new Set(summaries.map((s) => s.source)))));
   }, 60_000);
 
+  it("gives identical results when the sessions are finished in slices spilled to disk", async () => {
+    const spillDir = await newDir();
+    const held = await pass(data.dir, 2, SPLIT);
+    const spilled = await pass(data.dir, 2, SPLIT, {
+      spill: { fromBytes: 0, sliceBytes: 16 * 1024, dir: spillDir },
+    });
+    expect(held.slices).toEqual({});
+    expect(spilled.slices.sessions).toBeGreaterThan(20);
+    same(held, spilled, true);
+    // One thread, whole files, two slices: the same again.
+    const oneWhole = await pass(data.dir, 1, null, {
+      spill: { fromBytes: 0, sliceBytes: 1e9, dir: spillDir },
+    });
+    expect(oneWhole.slices).toEqual({ sessions: 2 });
+    same(held, oneWhole, false);
+    // The spill files are gone once the pass is over.
+    expect(await readdir(spillDir)).toEqual([]);
+  }, 60_000);
+
+  it("merges sliced sessions in file order: a session across two files, tied errors, the earlier file wins", async () => {
+    const dir = await newDir();
+    const event = (
+      session: string,
+      user: string,
+      path: string,
+      css: string,
+      time: string,
+      text: string | null,
+    ) =>
+      JSON.stringify({ user_id: user, session_id: session, path, css, event_time: time, text, value: null });
+    const first: string[] = [];
+    const second: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = `S${i}`;
+      first.push(event(s, `U${i % 40}`, "/products/tent", "a.product-card", "2026-11-10T10:00:00Z", null));
+      first.push(
+        event(s, `U${i % 40}`, "/cart", "div.error-message", "2026-11-10T10:05:00Z", `first file ${i % 3}`),
+      );
+      second.push(
+        event(
+          s,
+          `U${(i + 1) % 40}`,
+          "/checkout",
+          "div.error-message",
+          "2026-11-10T10:05:00Z",
+          `second file ${i % 3}`,
+        ),
+      );
+      second.push(event(s, `U${i % 40}`, "/products/tent", "a.product-card", "2026-11-09T23:00:00Z", null));
+    }
+    await writeFile(path.join(dir, "sessions-1.jsonl"), `${first.join("\n")}\n`);
+    await writeFile(path.join(dir, "sessions-2.jsonl"), `${second.join("\n")}\n`);
+    const held = await pass(dir, 2, 4 * 1024);
+    const spilled = await pass(dir, 2, 4 * 1024, {
+      spill: { fromBytes: 0, sliceBytes: 2 * 1024, dir: await newDir() },
+    });
+    expect(spilled.slices.sessions).toBeGreaterThan(10);
+    same(held, spilled, true);
+    const reasons = spilled.results.get("funnel.loss_reasons") as MetricOutput & {
+      rows: { reason: string }[];
+    };
+    expect(reasons.rows.map((r) => r.reason).sort()).toEqual([
+      "/cart - first file 0",
+      "/cart - first file 1",
+      "/cart - first file 2",
+    ]);
+  });
+
   it("reads a file whose quoted fields hold line feeds whole when a split point falls inside one", async () => {
     const dir = await newDir();
     const lines = ["user_id,timestamp,feedback_text,rating"];
@@ -143,7 +211,7 @@ describe("one pass over every source, in threads and parts", () => {
   it("fails the pass, without hanging, when a reading thread fails on its last part", async () => {
     const reader = createThreadReader(
       2,
-      { timeZone: "Europe/Paris", metrics: context },
+      { timeZone: "Europe/Paris", metrics: context, spill: null },
       createMetricModules(context),
       () => {},
     );

@@ -16,6 +16,11 @@ export function createFileEngine(): Engine {
         patterns: data.sources,
         workers: data.workers,
         splitBytes: data.split_mb * 1024 * 1024,
+        spill: {
+          fromBytes: data.spill_from_mb * 1024 * 1024,
+          sliceBytes: data.spill_slice_mb * 1024 * 1024,
+          ...(data.spill_dir === undefined ? {} : { dir: data.spill_dir }),
+        },
         dataDir: request.dataDir,
         timeZone: request.timeZone,
         metrics:
@@ -28,6 +33,9 @@ export function createFileEngine(): Engine {
       const notes = [
         `${pass.threads === 1 ? "one thread" : `${pass.threads} threads`}, ${pass.parts} ${pass.parts === 1 ? "part" : "parts"}`,
         ...pass.readAgainWhole.map((file) => `${file} read again whole (a quoted line break across a split)`),
+        ...Object.entries(pass.slices).map(
+          ([source, n]) => `${source} finished in ${n} slices spilled to disk`,
+        ),
       ];
       const measures: Record<string, number> = {
         threads: pass.threads,
@@ -36,6 +44,7 @@ export function createFileEngine(): Engine {
         read_ms: pass.stagesMs.read,
         merge_ms: pass.stagesMs.merge,
       };
+      for (const [source, n] of Object.entries(pass.slices)) measures[`${source}_slices`] = n;
       for (const source of SOURCE_NAMES) {
         const ms = pass.sourceMs[source];
         if (ms !== undefined) measures[`${source}_ms`] = ms;

@@ -1,9 +1,10 @@
 import { type PartResult, planParts, type SourcePart, summarizeParts } from "../../ingest/parts.js";
 import { SOURCES } from "../../ingest/sources/index.js";
-import type { MetricModule } from "../../metrics/module.js";
+import type { MetricModule, Slicing } from "../../metrics/module.js";
 import type { MetricOutput, MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
 import type { PartOutcome, PartReader } from "./part-reader.js";
 import type { SourcePlan } from "./plan.js";
+import { isSpilled, type SpillIndex, type SpillPlan } from "./spill.js";
 
 /**
  * The ordered merge of the parts as they come back, in whatever order the threads finish them.
@@ -22,8 +23,34 @@ export function createPassMerge(options: {
   reader: PartReader;
   onSourceDone: (source: SourceName) => void;
   onReject?: (source: SourceName, reject: Reject) => void;
+  /**
+   * The spill's plan (which sources' sliceable states the threads wrote to disk, in how many
+   * slices) and its index; null: every state is held in memory.
+   */
+  spill?: { plan: SpillPlan; index: SpillIndex } | null;
 }) {
   const { sources, modules, reader } = options;
+  const slicesOf = (source: SourceName, module: MetricModule): number =>
+    module.slicing !== undefined ? (options.spill?.plan.slices[source] ?? 1) : 1;
+  const spillKey = (source: SourceName, i: number) => `${source}-${i}`;
+  /**
+   * A part's (or a whole file's) states, next in order for its file: merged into the file's
+   * states; a spilled state is only listed in the spill's index (the file's state for that
+   * module stays empty).
+   */
+  const take = (f: FileMerge, next: PartOutcome): void => {
+    const { source, fileIndex, part } = next.result;
+    const own = modulesOf(source);
+    const states = own.map((m, i) => {
+      const state = next.states[i];
+      if (!isSpilled(state)) return state;
+      options.spill?.index.add(spillKey(source, i), [fileIndex, part], state);
+      return m.init();
+    });
+    const merged = f.states;
+    f.states = merged === null ? states : own.map((m, i) => m.merge(merged[i], states[i]));
+    f.results.push(next.result);
+  };
   const modulesOf = (source: SourceName) => modules.filter((m) => m.source === source);
   const files = new Map<string, FileMerge>();
   for (const plan of sources) {
@@ -65,9 +92,25 @@ export function createPassMerge(options: {
     );
     if (plan.files.length === 0) return;
     for (const [i, module] of modulesOf(source).entries()) {
-      let state = module.init();
-      for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);
-      const outputs = module.result(state);
+      const count = slicesOf(source, module);
+      let outputs: Record<string, MetricOutput>;
+      if (count === 1) {
+        let state = module.init();
+        for (const f of own) if (f.states !== null) state = module.merge(state, f.states[i]);
+        outputs = module.result(state);
+      } else {
+        // One slice in memory at a time: its parts merged in file and part order, then tallied.
+        const slicing = module.slicing as Slicing<unknown>;
+        let tally: unknown = null;
+        for (let slice = 0; slice < count; slice++) {
+          let state = module.init();
+          for (const part of options.spill?.index.read(spillKey(source, i), slice) ?? [])
+            state = module.merge(state, part);
+          const sliceTally = slicing.tally(state);
+          tally = tally === null ? sliceTally : slicing.mergeTallies(tally, sliceTally);
+        }
+        outputs = slicing.finish(tally);
+      }
       for (const id of module.ids) results.set(id, outputs[id] as MetricOutput);
     }
     for (const f of own) f.states = null;
@@ -79,10 +122,13 @@ export function createPassMerge(options: {
   };
   const readWholeAgain = (f: FileMerge, source: SourceName): void => {
     Object.assign(f, { readAgain: true, waiting: new Map(), states: null, results: [] });
+    for (const i of modulesOf(source).keys())
+      options.spill?.index.dropFile(spillKey(source, i), f.file.fileIndex);
     readAgainWhole.push(f.file.displayName);
     const reread = planParts(SOURCES[source], [f.file], null).then(async ([whole]) => {
       const outcome = await reader.read({ ...(whole as SourcePart), fileIndex: f.file.fileIndex });
-      Object.assign(f, { parts: 1, next: 1, states: outcome.states, results: [outcome.result] });
+      Object.assign(f, { parts: 1, next: 1 });
+      take(f, outcome);
       fileDone(source);
     });
     // Awaited after the first round; marked handled now, so a failure while the first round is
@@ -103,13 +149,10 @@ export function createPassMerge(options: {
         return;
       }
       f.waiting.set(result.part, outcome);
-      const own = modulesOf(result.source);
       for (let next = f.waiting.get(f.next); next !== undefined; next = f.waiting.get(f.next)) {
         f.waiting.delete(f.next);
         f.next += 1;
-        f.results.push(next.result);
-        const merged = f.states;
-        f.states = merged === null ? next.states : own.map((m, i) => m.merge(merged[i], next.states[i]));
+        take(f, next);
       }
       if (f.next === f.parts) fileDone(result.source);
     },

@@ -4,6 +4,7 @@ import type { MetricModule } from "../../metrics/module.js";
 import { createTimestampParser, type TimestampParser } from "../../time/timestamp.js";
 import type { RecordOf, SourceName } from "../../types.js";
 import type { ProgressSink } from "./progress.js";
+import { type SpillPlan, spillStates } from "./spill.js";
 
 /** A part's result and the states of its source's metric modules after reading it. */
 export interface PartOutcome {
@@ -18,14 +19,16 @@ export interface PartReader {
 }
 
 /**
- * Reads one part into fresh states of its source's modules. The worker threads run exactly this,
- * so a part gives the same states wherever it is read.
+ * Reads one part into fresh states of its source's modules, spilling those the plan slices
+ * (spill.ts). The worker threads run exactly this, so a part gives the same states wherever it is
+ * read.
  */
 export async function readPartIntoStates(
   part: SourcePart,
   modules: MetricModule[],
   parseTime: TimestampParser,
   onProgress: (bytes: number, rows: number) => void,
+  spill: SpillPlan | null,
 ): Promise<PartOutcome> {
   const readers = modules.filter((m) => m.source === part.source);
   const states = readers.map((m) => m.init());
@@ -43,7 +46,7 @@ export async function readPartIntoStates(
     },
     { onBytes: (n) => onProgress(n, 0) },
   );
-  return { result, states };
+  return { result, states: spillStates(spill, part.source, readers, states) };
 }
 
 /**
@@ -54,6 +57,7 @@ export function createLocalReader(
   timeZone: string,
   modules: MetricModule[],
   onProgress: ProgressSink,
+  spill: SpillPlan | null,
 ): PartReader {
   const parseTime = createTimestampParser(timeZone);
   let queue: Promise<unknown> = Promise.resolve();
@@ -62,8 +66,12 @@ export function createLocalReader(
     read(part) {
       const next = queue.then(() => {
         if (failure !== null) throw failure;
-        return readPartIntoStates(part, modules, parseTime, (bytes, rows) =>
-          onProgress(part.source, bytes, rows),
+        return readPartIntoStates(
+          part,
+          modules,
+          parseTime,
+          (bytes, rows) => onProgress(part.source, bytes, rows),
+          spill,
         );
       });
       queue = next.catch((err: unknown) => {

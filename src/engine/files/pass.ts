@@ -1,11 +1,13 @@
-import type { MetricContext } from "../../metrics/module.js";
+import { tmpdir } from "node:os";
+import type { MetricContext, MetricModule } from "../../metrics/module.js";
 import { createMetricModules } from "../../metrics/modules.js";
 import type { MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
 import type { IngestProgress } from "../engine.js";
 import { createPassMerge } from "./merge.js";
 import { createLocalReader } from "./part-reader.js";
-import { planPass } from "./plan.js";
+import { planPass, type SourcePlan } from "./plan.js";
 import { createProgress } from "./progress.js";
+import { createSpillDir, SpillIndex } from "./spill.js";
 import { createThreadReader } from "./thread-pool.js";
 
 export interface PassOptions {
@@ -23,7 +25,34 @@ export interface PassOptions {
   threadsFromBytes?: number;
   onReject?: (source: SourceName, reject: Reject) => void;
   onProgress?: (progress: IngestProgress) => void;
+  /** When states that grow with the data (sessions) go to disk in slices; defaults below. */
+  spill?: Partial<SpillOptions>;
 }
+
+/**
+ * A source of at least `fromBytes` (gzip files counted at {@link GZIP_RATIO} times their size)
+ * whose modules can be sliced is finished in ceil(bytes / `sliceBytes`) slices, spilled to
+ * temporary files under `dir`.
+ */
+export interface SpillOptions {
+  fromBytes: number;
+  sliceBytes: number;
+  dir: string;
+}
+
+/**
+ * The defaults: sessions files up to 256 MiB (about 1.6 million events, 300,000 sessions) are
+ * held in memory, as fast as before; past that, a slice per 128 MiB, so the sessions held at
+ * once stay at about what 128 MiB of events make, however large the source.
+ */
+export const DEFAULT_SPILL: Omit<SpillOptions, "dir"> = {
+  fromBytes: 256 * 1024 * 1024,
+  sliceBytes: 128 * 1024 * 1024,
+};
+// (config/schema.ts `data.spill_from_mb`, `data.spill_slice_mb` have the same defaults.)
+
+/** What a gzip file is counted as when choosing slices: typical JSON Lines compress about 8:1. */
+const GZIP_RATIO = 8;
 
 export interface PassResult {
   summaries: SourceSummary[];
@@ -41,6 +70,8 @@ export interface PassResult {
   stagesMs: { plan: number; read: number; merge: number };
   /** Split files read again whole because a split point fell inside a quoted field. */
   readAgainWhole: string[];
+  /** Per source whose states were spilled to disk, the slices they were finished in. */
+  slices: Partial<Record<SourceName, number>>;
 }
 
 /**
@@ -55,43 +86,73 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   const plan = await planPass(options);
   const progress = createProgress(plan.sources, options.onProgress);
   const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
-  const reader =
-    plan.threads > 1
-      ? createThreadReader(
-          plan.threads,
-          { timeZone: options.timeZone, metrics: options.metrics },
-          modules,
-          progress.add,
-        )
-      : createLocalReader(options.timeZone, modules, progress.add);
-  const merge = createPassMerge({
-    sources: plan.sources,
-    modules,
-    reader,
-    onSourceDone: progress.done,
-    onReject: options.onReject,
-  });
+  const spillOptions = { ...DEFAULT_SPILL, dir: tmpdir(), ...options.spill };
+  const slices = slicesBySource(plan.sources, modules, spillOptions);
+  const spillPlan = Object.keys(slices).length > 0 ? { dir: createSpillDir(spillOptions.dir), slices } : null;
+  const spill = spillPlan === null ? null : { plan: spillPlan, index: new SpillIndex(spillPlan.dir) };
+  // The spill files go with the pass, whatever happens (the threads that write them stop first).
   try {
-    const planned = performance.now();
-    // Largest parts first, so the last part to finish is a small one.
-    await Promise.all(
-      [...plan.parts]
-        .sort((a, b) => b.end - b.start - (a.end - a.start))
-        .map((part) => reader.read(part).then(merge.accept)),
-    );
-    await merge.readsAgain();
-    const read = performance.now();
-    const { summaries, results, sourceMs, readAgainWhole } = merge.end();
-    return {
-      summaries,
-      results,
-      threads: plan.threads,
-      parts: plan.parts.length,
-      sourceMs,
-      readAgainWhole,
-      stagesMs: { plan: planned - started, read: read - planned, merge: performance.now() - read },
-    };
+    const reader =
+      plan.threads > 1
+        ? createThreadReader(
+            plan.threads,
+            { timeZone: options.timeZone, metrics: options.metrics, spill: spillPlan },
+            modules,
+            progress.add,
+          )
+        : createLocalReader(options.timeZone, modules, progress.add, spillPlan);
+    const merge = createPassMerge({
+      sources: plan.sources,
+      modules,
+      reader,
+      onSourceDone: progress.done,
+      onReject: options.onReject,
+      spill,
+    });
+    try {
+      const planned = performance.now();
+      // Largest parts first, so the last part to finish is a small one.
+      await Promise.all(
+        [...plan.parts]
+          .sort((a, b) => b.end - b.start - (a.end - a.start))
+          .map((part) => reader.read(part).then(merge.accept)),
+      );
+      await merge.readsAgain();
+      const read = performance.now();
+      const { summaries, results, sourceMs, readAgainWhole } = merge.end();
+      return {
+        summaries,
+        results,
+        threads: plan.threads,
+        parts: plan.parts.length,
+        sourceMs,
+        readAgainWhole,
+        slices,
+        stagesMs: { plan: planned - started, read: read - planned, merge: performance.now() - read },
+      };
+    } finally {
+      await reader.close();
+    }
   } finally {
-    await reader.close();
+    spill?.index.close();
   }
+}
+
+/** Per source that needs it (see {@link SpillOptions}), the slices its sliceable states are cut into. */
+function slicesBySource(
+  sources: readonly SourcePlan[],
+  modules: readonly MetricModule[],
+  spill: SpillOptions,
+): Partial<Record<SourceName, number>> {
+  const slices: Partial<Record<SourceName, number>> = {};
+  for (const plan of sources) {
+    if (!modules.some((m) => m.source === plan.source && m.slicing !== undefined)) continue;
+    let bytes = 0;
+    for (const part of plan.parts) {
+      const file = plan.files[part.fileIndex]?.file ?? "";
+      bytes += (part.end - part.start) * (file.endsWith(".gz") ? GZIP_RATIO : 1);
+    }
+    if (bytes >= spill.fromBytes) slices[plan.source] = Math.max(2, Math.ceil(bytes / spill.sliceBytes));
+  }
+  return slices;
 }

@@ -5,6 +5,7 @@ import { unpackStates } from "../../metrics/transfer.js";
 import type { SourceName } from "../../types.js";
 import type { PartOutcome, PartReader } from "./part-reader.js";
 import type { ProgressSink } from "./progress.js";
+import type { SpillPlan } from "./spill.js";
 
 /**
  * A reading thread's young generation. Parsing allocates a string per field and an object per
@@ -19,6 +20,7 @@ const YOUNG_GENERATION_MB = 48;
 export interface WorkerSetup {
   timeZone: string;
   metrics: MetricContext | null;
+  spill: SpillPlan | null;
 }
 
 /** Messages from a worker thread. */

@@ -29,11 +29,17 @@ port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
     bytes = 0;
     rows = 0;
   };
-  readPartIntoStates(part, modules, parseTime, (b, r) => {
-    bytes += b;
-    rows += r;
-    if (bytes >= PROGRESS_BYTES) flush(part.source);
-  }).then(
+  readPartIntoStates(
+    part,
+    modules,
+    parseTime,
+    (b, r) => {
+      bytes += b;
+      rows += r;
+      if (bytes >= PROGRESS_BYTES) flush(part.source);
+    },
+    setup.spill,
+  ).then(
     ({ result, states }) => {
       flush(part.source);
       const readers = modules.filter((m) => m.source === part.source);
