@@ -1,4 +1,5 @@
 import { tmpdir } from "node:os";
+import type { SourcePart } from "../../ingest/parts.js";
 import type { MetricContext, MetricModule } from "../../metrics/module.js";
 import { createMetricModules } from "../../metrics/modules.js";
 import type { MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
@@ -111,12 +112,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
     });
     try {
       const planned = performance.now();
-      // Largest parts first, so the last part to finish is a small one.
-      await Promise.all(
-        [...plan.parts]
-          .sort((a, b) => b.end - b.start - (a.end - a.start))
-          .map((part) => reader.read(part).then(merge.accept)),
-      );
+      await Promise.all(readingOrder(plan.parts).map((part) => reader.read(part).then(merge.accept)));
       await merge.readsAgain();
       const read = performance.now();
       const { summaries, results, sourceMs, readAgainWhole } = merge.end();
@@ -136,6 +132,25 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   } finally {
     spill?.index.close();
   }
+}
+
+/**
+ * The order the parts are handed to the threads: largest files first (so the last part to finish
+ * is a small file's), each file's parts in their order. A file's parts are merged in part order,
+ * so a part read ahead of an earlier one waits with its whole state: parts of equal size sorted
+ * by size alone came out shuffled, and at 10M rows per source up to 49 parts waited at once
+ * (the clicks and carts parts hold a counter of 156k users each): 1,080 MB peak for the seven
+ * CSV sources, 586-674 MB in file order.
+ */
+function readingOrder(parts: readonly SourcePart[]): SourcePart[] {
+  const fileKey = (p: SourcePart) => `${p.source}:${p.fileIndex}`;
+  const fileBytes = new Map<string, number>();
+  for (const p of parts) fileBytes.set(fileKey(p), Math.max(fileBytes.get(fileKey(p)) ?? 0, p.end));
+  const bytes = (p: SourcePart) => fileBytes.get(fileKey(p)) ?? 0;
+  return [...parts].sort((a, b) => {
+    if (fileKey(a) === fileKey(b)) return a.part - b.part;
+    return bytes(b) - bytes(a) || (fileKey(a) < fileKey(b) ? -1 : 1);
+  });
 }
 
 /** Per source that needs it (see {@link SpillOptions}), the slices its sliceable states are cut into. */
