@@ -160,9 +160,19 @@ export type Severity = (typeof SEVERITIES)[number];
  * What a finding is about, so a template can pick findings without naming rules: `change` (a
  * watched figure moved), `incident` (a service-day of 5xx), `target` (a figure missed its
  * target), `funnel` (where and why shoppers leave the checkout), `pages` (page speed), `sla`
- * (tickets past their SLA), `feedback` (what shoppers wrote).
+ * (tickets past their SLA), `feedback` (what shoppers wrote), `completeness` (a source's rows do
+ * not cover the period: said first, in every report that uses the source).
  */
-export const TOPICS = ["change", "incident", "target", "funnel", "pages", "sla", "feedback"] as const;
+export const TOPICS = [
+  "change",
+  "incident",
+  "target",
+  "funnel",
+  "pages",
+  "sla",
+  "feedback",
+  "completeness",
+] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /**

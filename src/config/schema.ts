@@ -134,6 +134,23 @@ const report = z.strictObject({
   /** Placeholders: {title}, {audience} (what its readers are called: config/names.ts), {period} (in words), {period_id}. */
   subject: z.string().min(1).default("{title}: {period}"),
   enabled: z.boolean().default(true),
+  /**
+   * Wait for late data before a scheduled run (or `run --wait`): check the data's coverage of the
+   * period every `every_minutes`, until it is complete or `until` (HH:MM in the report's zone,
+   * on the day the run fired) has passed. Without it a run goes ahead at once.
+   */
+  wait_for_data: z
+    .strictObject({
+      every_minutes: z.number().positive().default(15),
+      until: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day HH:MM (24 h)"),
+    })
+    .optional(),
+  /**
+   * What a run does when the data is still incomplete (after waiting, if it waits): `report`
+   * (render and mail with the completeness findings first) or `fail` (exit 1, no mail, recorded
+   * in the history; catch-up tries the period again later).
+   */
+  on_incomplete: z.enum(["report", "fail"]).default("report"),
 });
 
 /** Without a `reports:` section: one report per audience, written to disk, mailed to nobody. */
@@ -312,6 +329,18 @@ export const configSchema = z
           .strictObject({ positive_at: z.number().default(0.2), negative_at: z.number().default(-0.2) })
           .prefault({})
           .refine((t) => t.negative_at < t.positive_at, { message: "negative_at must be below positive_at" }),
+      })
+      .prefault({}),
+    /** When a source's rows do not cover the period (insights/coverage.ts, docs/metrics.md "Data completeness"). */
+    completeness: z
+      .strictObject({
+        /**
+         * A day (an hour, for a period of a day or less) with no rows is missing only when at
+         * least this many rows were expected in it: from the same day of the period before, or
+         * the source's usual day. Sparse sources (a few tickets a day) are then never flagged for
+         * a quiet day; 10 expected rows arriving as none happens by chance about 1 time in 22,000.
+         */
+        min_expected_rows: z.number().positive().default(10),
       })
       .prefault({}),
     findings: z

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import { type FindingRecord, findingsFor, routableRecord } from "../insights/findings.js";
-import { metricInfo } from "../metrics/catalog.js";
+import { metricInfo, metricSource } from "../metrics/catalog.js";
 import type { Template } from "../render/templates/schema.js";
 import { describeChange, formatScalar } from "../render/values.js";
 import type { ScalarValue } from "../types.js";
@@ -43,11 +43,20 @@ const TONE_COLOURS = { good: "#007a4d", bad: "#c0392b", neutral: "#52606d" };
 export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const metrics = JSON.parse(await readFile(path.join(content.periodDir, "metrics.json"), "utf8")) as {
     metrics: Record<string, { value?: ScalarValue; previous?: ScalarValue }>;
+    sources?: Record<string, { coverage?: { complete?: boolean } }>;
   };
+  const incomplete = new Set(
+    Object.entries(metrics.sources ?? {})
+      .filter(([, s]) => s.coverage?.complete === false)
+      .map(([source]) => source),
+  );
   const records = JSON.parse(
     await readFile(path.join(content.periodDir, "findings.json"), "utf8"),
   ) as FindingRecord[];
-  const findings = findingsFor(records.map(routableRecord), content.template.findings, 5);
+  const routed = findingsFor(records.map(routableRecord), content.template);
+  // Said first: what the figures do not cover. Then the top findings.
+  const notices = routed.filter((f) => f.topic === "completeness");
+  const findings = routed.filter((f) => f.topic !== "completeness").slice(0, 5);
   const kpiIds = content.template.sections.find((s) => s.kind === "kpis")?.metrics ?? [];
   const kpis = kpiIds.map((id) => {
     const entry = metrics.metrics[id];
@@ -57,6 +66,7 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
       entry?.previous ?? null,
       entry === undefined,
       content.currency,
+      incomplete.has(metricSource(id) ?? ""),
     );
     return {
       label: metricInfo(id).label,
@@ -84,6 +94,13 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
     [
       `${content.title} — ${content.periodText}`,
       "",
+      ...(notices.length > 0
+        ? [
+            "DATA INCOMPLETE: these figures do not cover the whole period.",
+            ...notices.map((f) => `! ${f.text}`),
+            "",
+          ]
+        : []),
       ...kpis.map((k) => `${k.label}: ${k.value} (${k.change.text})`),
       "",
       findings.length > 0 ? "What changed:" : "Nothing crossed a threshold this period.",
@@ -95,7 +112,7 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const html = `<!doctype html><html lang="en"><body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:640px">
 <h1 style="font-size:20px;margin:0 0 4px">${escapeHtml(content.title)}</h1>
 <p style="color:#52606d;margin:0 0 16px">${escapeHtml(content.periodText)}</p>
-<table style="border-collapse:collapse;width:100%">${kpis
+${notices.length > 0 ? `<div style="border-left:4px solid #c0392b;padding:4px 0 4px 12px;margin:0 0 16px"><p style="margin:0 0 4px;font-weight:bold;color:#c0392b">Data incomplete: these figures do not cover the whole period</p>${notices.map((f) => `<p style="margin:0 0 4px">${escapeHtml(f.text)}</p>`).join("")}</div>\n` : ""}<table style="border-collapse:collapse;width:100%">${kpis
     .map(
       (k) =>
         `<tr><td style="padding:4px 8px 4px 0">${escapeHtml(k.label)}</td><td style="padding:4px 8px;font-weight:bold;text-align:right">${escapeHtml(k.value)}</td><td style="padding:4px 0;color:${TONE_COLOURS[k.change.tone]}">${escapeHtml(k.change.text)}</td></tr>`,

@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import type { CoverageCounts } from "../metrics/coverage.js";
 import type { MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 
 /**
@@ -41,6 +42,11 @@ export interface EngineResult {
   notes: string[];
   /** What the engine measured, by name (e.g. `threads`, `read_ms`): for the benchmark and the logs. */
   measures: Record<string, number>;
+  /**
+   * Per source that has data, its rows by hour of the period and the previous one, with the first
+   * and last record time in each (metrics/coverage.ts); empty for a check without periods.
+   */
+  coverage: Partial<Record<SourceName, CoverageCounts>>;
 }
 
 /** How far reading one source is: rows so far, bytes read of the bytes in its files. */

@@ -1,5 +1,7 @@
-import type { Finding, Severity } from "../types.js";
+import { metricSource } from "../metrics/catalog.js";
+import type { Finding, Severity, SourceName } from "../types.js";
 import { visible } from "../util/visible-text.js";
+import { SOURCE_WORDS } from "./coverage.js";
 import { RULES, type RuleContext } from "./rules.js";
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
@@ -9,7 +11,9 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info
  * then id (so the order is stable from run to run).
  */
 export function deriveFindings(context: RuleContext): Finding[] {
+  const incomplete = new Set((context.coverage ?? []).filter((c) => !c.complete).map((c) => c.source));
   return RULES.flatMap((rule) => rule(context))
+    .flatMap((f) => heldBack(f, incomplete))
     .map((f) => ({ ...f, text: visible(f.text) })) // findings quote the data: shopper text, paths
     .sort(
       (a, b) =>
@@ -17,6 +21,22 @@ export function deriveFindings(context: RuleContext): Finding[] {
         b.weight - a.weight ||
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
+}
+
+/**
+ * A finding built from a source whose rows do not cover the period: a comparison with the period
+ * before is held back (a −57 % that is only missing days would mislead); anything else is kept
+ * and says its data is partial.
+ */
+function heldBack(finding: Finding, incomplete: ReadonlySet<SourceName>): Finding[] {
+  if (finding.topic === "completeness" || incomplete.size === 0) return [finding];
+  const partial = [...new Set(finding.metrics.map(metricSource))].filter(
+    (s): s is SourceName => s !== null && incomplete.has(s),
+  );
+  if (partial.length === 0) return [finding];
+  if (finding.topic === "change") return [];
+  const words = partial.map((s) => SOURCE_WORDS[s]).join(" and ");
+  return [{ ...finding, text: `${finding.text} (from partial ${words} data)` }];
 }
 
 /**
@@ -32,19 +52,40 @@ export interface FindingFilter {
 /** What routing reads of a finding; findings read back from findings.json have no more. */
 export type Routable = { topic: string; severity: Severity; metrics: readonly string[] };
 
+/** What routing reads of a template: its findings filters and the sections that show metrics. */
+export interface RoutingTemplate {
+  findings?: readonly FindingFilter[] | undefined;
+  sections: readonly { kind: string; metrics?: readonly string[]; metric?: string }[];
+}
+
+/** Every metric ID a template shows (KPIs, charts, tables). */
+export function shownMetrics(template: RoutingTemplate): Set<string> {
+  return new Set(
+    template.sections.flatMap((s) => [...(s.metrics ?? []), ...(s.metric === undefined ? [] : [s.metric])]),
+  );
+}
+
 /**
  * The findings of one report's readers, in rank order: those matching any of its template's
  * filters, or every finding when the template has none (an audience nobody thought about still
- * hears what happened). The PDF, the mail and findings.json all route through here, so they
+ * hears what happened); and whatever its filters, a completeness finding about a source the
+ * template shows a metric of. The PDF, the mail and findings.json all route through here, so they
  * cannot disagree.
  */
 export function findingsFor<F extends Routable>(
   findings: readonly F[],
-  filters: readonly FindingFilter[] | undefined,
+  template: RoutingTemplate,
   top = Number.POSITIVE_INFINITY,
 ): F[] {
-  const selected =
-    filters === undefined ? findings : findings.filter((f) => filters.some((x) => matches(f, x)));
+  const filters = template.findings;
+  const shown = shownMetrics(template);
+  const selected = findings.filter(
+    (f) =>
+      filters === undefined ||
+      (f.topic === "completeness"
+        ? f.metrics.some((id) => shown.has(id))
+        : filters.some((x) => matches(f, x))),
+  );
   return selected.slice(0, top);
 }
 
@@ -63,10 +104,10 @@ export interface FindingRecord {
  */
 export function findingRecords(
   findings: readonly Finding[],
-  templates: ReadonlyMap<string, { findings?: readonly FindingFilter[] | undefined }>,
+  templates: ReadonlyMap<string, RoutingTemplate>,
 ): FindingRecord[] {
   const routed = [...templates].map(
-    ([audience, template]) => [audience, new Set(findingsFor(findings, template.findings))] as const,
+    ([audience, template]) => [audience, new Set(findingsFor(findings, template))] as const,
   );
   return findings.map((f) => ({
     id: f.id,

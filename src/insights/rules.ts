@@ -1,10 +1,11 @@
 import type { Config } from "../config/schema.js";
-import { metricInfo } from "../metrics/catalog.js";
+import { metricInfo, sourceMetricIds } from "../metrics/catalog.js";
 import { compareKeys } from "../metrics/counter.js";
 import { stepLabel } from "../metrics/sessions.js";
 import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
 import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
+import { describeGaps, type SourceCoverage } from "./coverage.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
 
 /** What a rule sees: the metric results, the period, and the thresholds of the configuration. */
@@ -15,6 +16,8 @@ export interface RuleContext {
   sla: Config["support"]["sla_hours"];
   /** The configuration's currency, for sentences about money. */
   currency: string;
+  /** Each source's coverage of the period (insights/coverage.ts); none: every source taken as complete. */
+  coverage?: readonly SourceCoverage[];
 }
 
 export type Rule = (context: RuleContext) => Finding[];
@@ -244,7 +247,26 @@ export const mismatchQuote: Rule = ({ results }) => {
   ];
 };
 
+/**
+ * "API data ends Wed 11 Nov 2026, 23:58: Thu 12 Nov 2026 – Sun 15 Nov 2026 have no API rows; API
+ * figures cover 3 of 7 days": a critical finding per source whose rows do not cover the period,
+ * about every metric of that source (so it reaches every report that shows one).
+ */
+export const completeness: Rule = ({ coverage, period }) =>
+  (coverage ?? [])
+    .filter((c) => !c.complete)
+    .map((c) => ({
+      id: `completeness:${c.source}`,
+      topic: "completeness",
+      severity: "critical",
+      text: describeGaps(c, period),
+      metrics: sourceMetricIds(c.source),
+      // Before every other critical finding: the reader must know what the figures miss.
+      weight: 1e9,
+    }));
+
 export const RULES: Rule[] = [
+  completeness,
   metricChanges,
   apiIncidents,
   availabilityTarget,

@@ -5,6 +5,7 @@
  * configured funnel step gets its description from its name.
  */
 
+import type { SourceName } from "../types.js";
 import { API_METRICS } from "./api.js";
 import { CARTS_METRICS } from "./carts.js";
 import { CLICKS_METRICS } from "./clicks.js";
@@ -31,6 +32,30 @@ export const ALL_METRICS: readonly MetricDescription[] = [
 ];
 
 const CATALOG: ReadonlyMap<string, MetricDescription> = new Map(ALL_METRICS.map((m) => [m.id, m]));
+
+const BY_SOURCE: readonly [SourceName, readonly MetricDescription[]][] = [
+  ["sessions", SESSIONS_METRICS],
+  ["api", API_METRICS],
+  ["pages", PAGES_METRICS],
+  ["clicks", CLICKS_METRICS],
+  ["carts", CARTS_METRICS],
+  ["journeys", JOURNEYS_METRICS],
+  ["feedback", FEEDBACK_METRICS],
+  ["support", SUPPORT_METRICS],
+];
+const SOURCE_OF: ReadonlyMap<string, SourceName> = new Map(
+  BY_SOURCE.flatMap(([source, metrics]) => metrics.map((m) => [m.id, source] as const)),
+);
+
+/** The source a metric is computed from (a configured funnel step: sessions); null for an unknown ID. */
+export function metricSource(id: string): SourceName | null {
+  return SOURCE_OF.get(id) ?? (id.startsWith("funnel.") ? "sessions" : null);
+}
+
+/** The catalog's metric IDs of one source. */
+export function sourceMetricIds(source: SourceName): string[] {
+  return (BY_SOURCE.find(([s]) => s === source)?.[1] ?? []).map((m) => m.id);
+}
 
 /** The reader's view of a metric ID; a configured funnel step gets one made from its name. */
 export function metricInfo(id: string): MetricInfo {

@@ -1,3 +1,4 @@
+import type { SourceCoverage } from "../insights/coverage.js";
 import { formatInstant } from "../time/periods.js";
 import type { MetricOutput, MetricResults, Period, SourceSummary } from "../types.js";
 
@@ -8,8 +9,26 @@ export interface MetricsJson {
   metrics: Record<string, unknown>;
   sources: Record<
     string,
-    Pick<SourceSummary, "files" | "rows_read" | "rows_accepted" | "rows_rejected" | "rejects">
+    Pick<SourceSummary, "files" | "rows_read" | "rows_accepted" | "rows_rejected" | "rejects"> & {
+      coverage?: CoverageJson;
+    }
   >;
+}
+
+/**
+ * A source's coverage of the period (docs/data-contract.md §7): its first and last record time in
+ * the period, the days (hours, for a period of a day or less) it covers, and the stretches with no
+ * rows where rows were expected. `complete` false means every figure of the source is partial.
+ */
+export interface CoverageJson {
+  complete: boolean;
+  rows: number;
+  first: string | null;
+  last: string | null;
+  unit: "day" | "hour";
+  buckets: number;
+  covered: number;
+  missing: { from: string; to: string; expected_rows: number }[];
 }
 
 /** At most this many rejects per source go into metrics.json: the first 100. */
@@ -20,8 +39,30 @@ export function buildMetricsJson(
   previous: Period,
   metrics: MetricResults,
   summaries: SourceSummary[],
+  coverage: readonly SourceCoverage[] = [],
 ): MetricsJson {
   const tz = period.timezone;
+  const at = (t: number | null) => (t === null ? null : formatInstant(t, tz));
+  const coverageOf = (source: string): { coverage?: CoverageJson } => {
+    const c = coverage.find((x) => x.source === source);
+    if (c === undefined) return {};
+    return {
+      coverage: {
+        complete: c.complete,
+        rows: c.rows,
+        first: at(c.first),
+        last: at(c.last),
+        unit: c.unit,
+        buckets: c.buckets,
+        covered: c.covered,
+        missing: c.gaps.map((g) => ({
+          from: formatInstant(g.from, tz),
+          to: formatInstant(g.to, tz),
+          expected_rows: g.expected,
+        })),
+      },
+    };
+  };
   return {
     period: { from: formatInstant(period.from, tz), to: formatInstant(period.to, tz), timezone: tz },
     previous: { from: formatInstant(previous.from, tz), to: formatInstant(previous.to, tz) },
@@ -35,6 +76,7 @@ export function buildMetricsJson(
           rows_accepted: s.rows_accepted,
           rows_rejected: s.rows_rejected,
           rejects: s.rejects.slice(0, REJECTS_IN_JSON),
+          ...coverageOf(s.source),
         },
       ]),
     ),

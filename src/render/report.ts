@@ -1,7 +1,9 @@
+import type { SourceCoverage } from "../insights/coverage.js";
 import type { Finding, MetricResults, Period, SourceSummary } from "../types.js";
 import { closeReport, openReport } from "./pdf/document.js";
 import {
   chartSection,
+  completenessNotice,
   dataQualitySection,
   findingsSection,
   kpiSection,
@@ -31,6 +33,8 @@ export interface AudienceReport {
   rejectLimit: number;
   /** ISO 4217 code of the data's amounts (the configuration's `currency`). */
   currency: string;
+  /** Each source's coverage of the period: an incomplete one is said first, and not compared. */
+  coverage?: readonly SourceCoverage[];
 }
 
 export interface RenderedReport {
@@ -56,13 +60,15 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
     audience: input.audience,
     results: input.results,
     findings: input.findings,
-    findingFilters: input.template.findings,
+    template: input.template,
     period: input.period,
     sources: input.sources,
     rejectLimit: input.rejectLimit,
     currency: input.currency,
     charts: [],
+    incomplete: new Set((input.coverage ?? []).filter((c) => !c.complete).map((c) => c.source)),
   };
+  completenessNotice(ctx, root);
   for (const section of input.template.sections) {
     if (section.kind === "page_break") {
       if (doc.y > doc.page.margins.top + 1) doc.addPage();

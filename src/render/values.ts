@@ -95,8 +95,11 @@ export function describeChange(
   previous: ScalarValue,
   missing: boolean,
   currency: string,
+  /** The metric's source does not cover the period: no comparison is made. */
+  partial = false,
 ): KpiChange {
   if (missing) return { text: "no data for this source", tone: "neutral" };
+  if (partial) return { text: "partial data", tone: "neutral" };
   const before = formatScalar(id, previous, currency);
   if (typeof value !== "number" || typeof previous !== "number") {
     if (previous === null) return { text: "nothing to compare with", tone: "neutral" };

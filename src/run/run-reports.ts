@@ -5,6 +5,7 @@ import type { Config } from "../config/schema.js";
 import type { Engine, EngineResult, IngestProgress } from "../engine/engine.js";
 import { ReportsError, writingOutput } from "../errors.js";
 import { sourceProblems } from "../ingest/source-checks.js";
+import { assessCoverage, describeGaps, type SourceCoverage } from "../insights/coverage.js";
 import { deriveFindings, findingRecords } from "../insights/findings.js";
 import { createAtomicWriter, type OutputWriter } from "../output/atomic-write.js";
 import { buildMetricsJson } from "../output/metrics-json.js";
@@ -40,6 +41,22 @@ export interface RunRequest {
   onProgress?: (progress: IngestProgress) => void;
   writer?: OutputWriter;
   log?: (line: string) => void;
+  /**
+   * Wait for late data: while a source does not cover the period, check again every `everyMs`
+   * until `until` (epoch ms) has passed. `sleep` and `now` are the clock (tests control them).
+   */
+  wait?: WaitForData | null;
+  /** When the data is still incomplete (after waiting): render anyway (default) or fail (exit 1). */
+  onIncomplete?: "report" | "fail";
+}
+
+export interface WaitForData {
+  until: number;
+  everyMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Told before each wait: when, which sources are incomplete, and the next check's time. */
+  onWait?: (wait: { at: number; incomplete: SourceName[]; next: number }) => void;
 }
 
 export interface RunResult {
@@ -52,6 +69,10 @@ export interface RunResult {
   sources: SourceSummary[];
   metrics: MetricResults;
   findings: Finding[];
+  /** Each source's coverage of the period (sources with data); `complete` false for a gap. */
+  coverage: SourceCoverage[];
+  /** Checks of the data made while waiting for late data (0: it did not wait). */
+  waits: number;
   /** Milliseconds per stage: ingest with every metric, findings, rendering, writing. */
   timings: { ingestMs: number; findingsMs: number; renderMs: number; writeMs: number };
   /** The engine that computed the metrics, its notes for the operator and what it measured. */
@@ -110,8 +131,32 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       period = chosen;
     }
   }
-  const { summaries, metrics, rejects, notes, measures } = pass;
+  // Late data: check again until the sources cover the period or the wait is over.
+  let waits = 0;
+  const wait = request.wait ?? null;
+  const now = wait?.now ?? Date.now;
+  for (;;) {
+    const incomplete = pass.coverage.filter((c) => !c.complete).map((c) => c.source);
+    if (wait === null || incomplete.length === 0 || now() >= wait.until) break;
+    const next = Math.min(now() + wait.everyMs, wait.until);
+    wait.onWait?.({ at: now(), incomplete, next });
+    log(`waiting for data: ${incomplete.join(", ")} incomplete; next check ${new Date(next).toISOString()}`);
+    await (wait.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(
+      Math.max(0, next - now()),
+    );
+    waits += 1;
+    pass = await timed("ingestMs", () => computePeriod(request, period));
+  }
+  const { summaries, metrics, rejects, notes, measures, coverage } = pass;
   const previous = previousPeriod(period);
+  const incomplete = coverage.filter((c) => !c.complete);
+  for (const c of incomplete) log(`incomplete: ${describeGaps(c, period)}`);
+  if (incomplete.length > 0 && request.onIncomplete === "fail") {
+    throw new ReportsError(
+      "data",
+      `the data does not cover ${period.id}, so no report was rendered (on_incomplete: fail)${waits > 0 ? ` after waiting (${waits} ${waits === 1 ? "check" : "checks"})` : ""}:\n  ${incomplete.map((c) => describeGaps(c, period)).join("\n  ")}`,
+    );
+  }
   const periodDir = path.join(request.outDir, period.id);
   const problems = sourceProblems(summaries, request.config.data.reject_limit);
   if (problems.length > 0) {
@@ -121,7 +166,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     await writingOutput(async () => {
       await writer.writeFile(
         path.join(failedDir, "metrics.json"),
-        `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries), null, 2)}\n`,
+        `${JSON.stringify(buildMetricsJson(period, previous, metrics, summaries, coverage), null, 2)}\n`,
       );
       await writer.writeFile(path.join(failedDir, "rejects.csv"), rejectsCsv(rejects, summaries));
     });
@@ -138,6 +183,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
       thresholds: request.config.findings,
       sla: request.config.support.sla_hours,
       currency: request.config.currency,
+      coverage,
     }),
   );
   log(`period ${period.id}${request.period === null ? " (the most recent complete week with data)" : ""}`);
@@ -168,6 +214,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
           sources: summaries,
           rejectLimit: request.config.data.reject_limit,
           currency: request.config.currency,
+          coverage,
         }),
       );
       await put(`${audience}.pdf`, pdf);
@@ -175,7 +222,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
         for (const chart of charts) await put(`charts/${chart.name}.png`, chart.png);
       }
     }
-    const json = buildMetricsJson(period, previous, metrics, summaries);
+    const json = buildMetricsJson(period, previous, metrics, summaries, coverage);
     await put("metrics.json", `${JSON.stringify(json, null, 2)}\n`);
     await put("findings.json", `${JSON.stringify(findingRecords(findings, templates), null, 2)}\n`);
     await put("rejects.csv", rejectsCsv(rejects, summaries));
@@ -212,6 +259,8 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     sources: summaries,
     metrics,
     findings,
+    coverage,
+    waits,
     timings,
     engine: { name: request.engine.name, notes, measures },
   };
@@ -230,12 +279,28 @@ async function computePeriod(request: RunRequest, period: Period) {
       if (rejects.length < MAX_REJECTS_KEPT) rejects.push({ source, reject });
     },
   });
+  const previous = previousPeriod(period);
+  const coverage = computed.sources.flatMap((summary) => {
+    const counts = computed.coverage[summary.source];
+    if (counts === undefined) return [];
+    return [
+      assessCoverage(
+        summary.source,
+        counts,
+        period,
+        previous,
+        request.config.completeness,
+        summary.span?.to ?? null,
+      ),
+    ];
+  });
   return {
     summaries: computed.sources,
     metrics: computed.results,
     rejects,
     notes: computed.notes,
     measures: computed.measures,
+    coverage,
   };
 }
 

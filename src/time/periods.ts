@@ -193,3 +193,16 @@ function periodId(from: Temporal.ZonedDateTime, to: Temporal.ZonedDateTime): str
     `${t.toPlainDate().toString()}T${String(t.hour).padStart(2, "0")}${String(t.minute).padStart(2, "0")}`;
   return `${stamp(a)}--${stamp(b)}`;
 }
+
+/** The local days a period covers, each [from, to) in the period's zone (a DST day is 23 or 25 hours), clipped to the period. */
+export function localDays(period: Period): { date: string; from: number; to: number }[] {
+  const days: { date: string; from: number; to: number }[] = [];
+  let day = zoned(period.from, period.timezone).toPlainDate();
+  for (let start = period.from; start < period.to; ) {
+    const next = startOfDay(day.add({ days: 1 }), period.timezone).epochMilliseconds;
+    days.push({ date: day.toString(), from: start, to: Math.min(next, period.to) });
+    start = next;
+    day = day.add({ days: 1 });
+  }
+  return days;
+}

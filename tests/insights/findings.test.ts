@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deriveFindings, findingsFor } from "../../src/insights/findings.js";
+import { deriveFindings, type FindingFilter, findingsFor } from "../../src/insights/findings.js";
 import type { MetricOutput, MetricResults, TableRow } from "../../src/types.js";
 import { contextFor } from "../metrics/helpers.js";
 
@@ -165,8 +165,8 @@ describe("findingsFor", () => {
       { priority: "low", sla_h: 168, breaches: 1 },
     ]),
   });
-  const ids = (filters: Parameters<typeof findingsFor>[1], top?: number) =>
-    findingsFor(all, filters, top).map((f) => f.id);
+  const ids = (filters: FindingFilter[] | undefined, top?: number) =>
+    findingsFor(all, { findings: filters, sections: [] }, top).map((f) => f.id);
 
   it("gives every finding, in rank order, to a template that names none", () => {
     expect(ids(undefined)).toEqual(all.map((f) => f.id));

@@ -22,6 +22,7 @@ const STEPS = DEFAULT_FUNNEL_STEPS.map((s) => s.name);
  * routing the bundled templates must keep.
  */
 const BEFORE: Record<string, string[]> = {
+  "completeness:journeys": ["ux"],
   "change:funnel.conversion": ["managers", "ux"],
   "change:funnel.order_placed": ["managers"],
   "change:sessions.count": ["managers", "ux"],
@@ -117,6 +118,21 @@ const ALL = deriveFindings({
   thresholds: context.config.findings,
   sla: context.config.support.sla_hours,
   currency: "EUR",
+  // Journeys' rows stop on Thursday: a completeness finding, for whoever shows journeys figures.
+  coverage: [
+    {
+      source: "journeys",
+      unit: "day",
+      rows: 300,
+      first: context.period.from,
+      last: context.period.from + 3 * 86_400_000 - 60_000,
+      buckets: 7,
+      covered: 3,
+      gaps: [{ from: context.period.from + 3 * 86_400_000, to: context.period.to, expected: 400 }],
+      complete: false,
+      previousRows: 700,
+    },
+  ],
 });
 
 const sorted = (names: readonly string[]) => [...names].sort();
@@ -162,7 +178,7 @@ describe("an audience with another audience's template", async () => {
   const audiences = { managers: {}, execs: { template: "managers", title: "Executive summary" } };
   const templates = await loadTemplates(BUNDLED_TEMPLATES, audiences, STEPS);
   const managers = templates.get("managers") as Template;
-  const theirs = findingsFor(ALL, managers.findings);
+  const theirs = findingsFor(ALL, managers);
 
   it("reads the managers' findings in findings.json", () => {
     const records = findingRecords(ALL, templates);
@@ -220,7 +236,8 @@ describe("an audience with another audience's template", async () => {
       .split("\n")
       .filter((line) => line.startsWith("- "));
     expect(lines).toEqual(theirs.slice(0, 5).map((f) => `- ${f.text}`));
-    expect(JSON.parse(await readFile(path.join(dir, "findings.json"), "utf8"))[0].audiences).toEqual([
+    const records = JSON.parse(await readFile(path.join(dir, "findings.json"), "utf8")) as { id: string }[];
+    expect(records.find((r) => !r.id.startsWith("completeness:"))).toHaveProperty("audiences", [
       "managers",
       "execs",
     ]);

@@ -10,6 +10,7 @@ import { createEngine } from "../../src/engine/engines.js";
 import { findingsFor } from "../../src/insights/findings.js";
 import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
+import type { Template } from "../../src/render/templates/schema.js";
 import { formatScalar } from "../../src/render/values.js";
 import { type RunResult, runReports } from "../../src/run/run-reports.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
@@ -131,7 +132,7 @@ describe("audience reports", async () => {
     ]) {
       expect(first).toContain(label);
     }
-    const [top] = findingsFor(result.findings, templates.get("managers")?.findings);
+    const [top] = findingsFor(result.findings, templates.get("managers") as Template);
     expect(top).toBeDefined();
     expect(first).toContain(top?.text.slice(0, 40));
     expect(pdfOutline(pdfOf(result, "managers")).slice(0, 2)).toEqual([

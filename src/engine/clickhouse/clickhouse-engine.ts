@@ -1,5 +1,6 @@
 import type { Config } from "../../config/schema.js";
 import { compareKeys } from "../../metrics/counter.js";
+import type { CoverageCounts } from "../../metrics/coverage.js";
 import { createMetricModules } from "../../metrics/modules.js";
 import {
   type MetricOutput,
@@ -11,6 +12,7 @@ import {
 } from "../../types.js";
 import type { Engine, EngineRequest } from "../engine.js";
 import { clickhouseTarget, quoteName, Warehouse } from "./connection.js";
+import { sourceCoverage } from "./coverage.js";
 import { apiMetrics } from "./metrics/api.js";
 import { cartsMetrics } from "./metrics/carts.js";
 import { clicksMetrics } from "./metrics/clicks.js";
@@ -54,6 +56,7 @@ export function createClickHouseEngine(env: NodeJS.ProcessEnv = process.env): En
         );
         await feedRejects(warehouse, request, loads);
         const results: MetricResults = new Map();
+        const coverage: Partial<Record<SourceName, CoverageCounts>> = {};
         if (request.periods !== null) {
           const context = { ...request.periods, timeZone: request.timeZone, config: request.config };
           const modules = createMetricModules(context);
@@ -61,11 +64,27 @@ export function createClickHouseEngine(env: NodeJS.ProcessEnv = process.env): En
             (_, i) =>
               (sources[i] as SourceSummary).rows_read > 0 || (sources[i] as SourceSummary).files.length > 0,
           );
-          const outputs = await Promise.all(
-            withData.map((source) =>
-              SOURCE_QUERIES[source](sourceQuery(warehouse, request, source, loads, context)),
+          const [outputs, coverages] = await Promise.all([
+            Promise.all(
+              withData.map((source) =>
+                SOURCE_QUERIES[source](sourceQuery(warehouse, request, source, loads, context)),
+              ),
             ),
-          );
+            Promise.all(
+              withData.map((source) =>
+                sourceCoverage(
+                  warehouse,
+                  source,
+                  tableOf(request.config, source),
+                  visibleRows(loads.get(source) ?? []),
+                  context,
+                ),
+              ),
+            ),
+          ]);
+          withData.forEach((source, i) => {
+            coverage[source] = coverages[i];
+          });
           withData.forEach((source, i) => {
             const out = outputs[i] as Record<string, MetricOutput>;
             for (const module of modules.filter((m) => m.source === source))
@@ -82,6 +101,7 @@ export function createClickHouseEngine(env: NodeJS.ProcessEnv = process.env): En
         );
         return {
           results,
+          coverage,
           sources,
           notes: [
             `${warehouse.target.shown}, database ${settings.database}${settings.cluster === undefined ? "" : `, cluster ${settings.cluster}`}: ${warehouse.queries} queries, ${formatBytes(warehouse.bytesReceived)} received (aggregates only)`,

@@ -49,7 +49,7 @@ export function createFileEngine(): Engine {
         const ms = pass.sourceMs[source];
         if (ms !== undefined) measures[`${source}_ms`] = ms;
       }
-      return { results: pass.results, sources: pass.summaries, notes, measures };
+      return { results: pass.results, sources: pass.summaries, notes, measures, coverage: pass.coverage };
     },
   };
 }

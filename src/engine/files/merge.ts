@@ -1,5 +1,6 @@
 import { type PartResult, planParts, type SourcePart, summarizeParts } from "../../ingest/parts.js";
 import { SOURCES } from "../../ingest/sources/index.js";
+import type { CoverageCounter, CoverageCounts, CoverageState } from "../../metrics/coverage.js";
 import type { MetricModule, Slicing } from "../../metrics/module.js";
 import type { MetricOutput, MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
 import type { PartOutcome, PartReader } from "./part-reader.js";
@@ -28,7 +29,10 @@ export function createPassMerge(options: {
    * slices) and its index; null: every state is held in memory.
    */
   spill?: { plan: SpillPlan; index: SpillIndex } | null;
+  /** Counts each source's rows by hour of the two periods (null: no periods, no coverage). */
+  counter?: CoverageCounter | null;
 }) {
+  const counter = options.counter ?? null;
   const { sources, modules, reader } = options;
   const slicesOf = (source: SourceName, module: MetricModule): number =>
     module.slicing !== undefined ? (options.spill?.plan.slices[source] ?? 1) : 1;
@@ -49,6 +53,8 @@ export function createPassMerge(options: {
     });
     const merged = f.states;
     f.states = merged === null ? states : own.map((m, i) => m.merge(merged[i], states[i]));
+    if (counter !== null && next.coverage !== null)
+      f.coverage = f.coverage === null ? next.coverage : counter.merge(f.coverage, next.coverage);
     f.results.push(next.result);
   };
   const modulesOf = (source: SourceName) => modules.filter((m) => m.source === source);
@@ -61,6 +67,7 @@ export function createPassMerge(options: {
         next: 0,
         waiting: new Map(),
         states: null,
+        coverage: null,
         results: [],
         readAgain: false,
       });
@@ -71,6 +78,7 @@ export function createPassMerge(options: {
   const sourceMs: Partial<Record<SourceName, number>> = {};
   const summaries = new Map<SourceName, SourceSummary>();
   const results: MetricResults = new Map();
+  const coverage: Partial<Record<SourceName, CoverageCounts>> = {};
   const filesLeft = new Map(sources.map((p) => [p.source, p.files.length]));
   // Rejects are handed on in source order at the end, whichever source finished first.
   const rejectsOf = new Map<SourceName, Reject[]>(sources.map((p) => [p.source, []]));
@@ -91,6 +99,11 @@ export function createPassMerge(options: {
       ),
     );
     if (plan.files.length === 0) return;
+    if (counter !== null) {
+      let counts = counter.init();
+      for (const f of own) if (f.coverage !== null) counts = counter.merge(counts, f.coverage);
+      coverage[source] = counter.result(counts);
+    }
     for (const [i, module] of modulesOf(source).entries()) {
       const count = slicesOf(source, module);
       let outputs: Record<string, MetricOutput>;
@@ -113,7 +126,7 @@ export function createPassMerge(options: {
       }
       for (const id of module.ids) results.set(id, outputs[id] as MetricOutput);
     }
-    for (const f of own) f.states = null;
+    for (const f of own) Object.assign(f, { states: null, coverage: null });
   };
   const fileDone = (source: SourceName): void => {
     const left = (filesLeft.get(source) ?? 1) - 1;
@@ -121,7 +134,7 @@ export function createPassMerge(options: {
     if (left === 0) finish(source);
   };
   const readWholeAgain = (f: FileMerge, source: SourceName): void => {
-    Object.assign(f, { readAgain: true, waiting: new Map(), states: null, results: [] });
+    Object.assign(f, { readAgain: true, waiting: new Map(), states: null, coverage: null, results: [] });
     for (const i of modulesOf(source).keys())
       options.spill?.index.dropFile(spillKey(source, i), f.file.fileIndex);
     readAgainWhole.push(f.file.displayName);
@@ -180,6 +193,7 @@ export function createPassMerge(options: {
         results: ordered,
         sourceMs,
         readAgainWhole,
+        coverage,
       };
     },
   };
@@ -195,6 +209,7 @@ interface FileMerge {
   next: number;
   waiting: Map<number, PartOutcome>;
   states: unknown[] | null;
+  coverage: CoverageState | null;
   results: PartResult[];
   readAgain: boolean;
 }

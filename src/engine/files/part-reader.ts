@@ -1,15 +1,18 @@
 import { type PartResult, readPart, type SourcePart } from "../../ingest/parts.js";
 import { SOURCES } from "../../ingest/sources/index.js";
+import type { CoverageCounter, CoverageState } from "../../metrics/coverage.js";
 import type { MetricModule } from "../../metrics/module.js";
 import { createTimestampParser, type TimestampParser } from "../../time/timestamp.js";
 import type { RecordOf, SourceName } from "../../types.js";
 import type { ProgressSink } from "./progress.js";
 import { type SpillPlan, spillStates } from "./spill.js";
 
-/** A part's result and the states of its source's metric modules after reading it. */
+/** A part's result, the states of its source's metric modules and its coverage counts after reading it. */
 export interface PartOutcome {
   result: PartResult;
   states: unknown[];
+  /** Null when the pass has no periods (validate without one). */
+  coverage: CoverageState | null;
 }
 
 /** Reads parts, in this thread or in a pool of threads; the pass does not know which. */
@@ -29,9 +32,12 @@ export async function readPartIntoStates(
   parseTime: TimestampParser,
   onProgress: (bytes: number, rows: number) => void,
   spill: SpillPlan | null,
+  counter: CoverageCounter | null,
 ): Promise<PartOutcome> {
   const readers = modules.filter((m) => m.source === part.source);
   const states = readers.map((m) => m.init());
+  const spec = SOURCES[part.source] as unknown as { timeOf(record: unknown): number };
+  const coverage = counter?.init() ?? null;
   const result = await readPart(
     SOURCES[part.source],
     part,
@@ -42,11 +48,13 @@ export async function readPartIntoStates(
         const state = states[i];
         for (const record of records) module.add(state, record as RecordOf[SourceName]);
       }
+      if (counter !== null && coverage !== null)
+        for (const record of records) counter.add(coverage, spec.timeOf(record));
       onProgress(0, records.length);
     },
     { onBytes: (n) => onProgress(n, 0) },
   );
-  return { result, states: spillStates(spill, part.source, readers, states) };
+  return { result, states: spillStates(spill, part.source, readers, states), coverage };
 }
 
 /**
@@ -58,6 +66,7 @@ export function createLocalReader(
   modules: MetricModule[],
   onProgress: ProgressSink,
   spill: SpillPlan | null,
+  counter: CoverageCounter | null,
 ): PartReader {
   const parseTime = createTimestampParser(timeZone);
   let queue: Promise<unknown> = Promise.resolve();
@@ -72,6 +81,7 @@ export function createLocalReader(
           parseTime,
           (bytes, rows) => onProgress(part.source, bytes, rows),
           spill,
+          counter,
         );
       });
       queue = next.catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import type { SourcePart } from "../../ingest/parts.js";
+import { type CoverageCounts, createCoverageCounter } from "../../metrics/coverage.js";
 import type { MetricContext, MetricModule } from "../../metrics/module.js";
 import { createMetricModules } from "../../metrics/modules.js";
 import type { MetricResults, Reject, SourceName, SourceSummary } from "../../types.js";
@@ -71,6 +72,8 @@ export interface PassResult {
   stagesMs: { plan: number; read: number; merge: number };
   /** Split files read again whole because a split point fell inside a quoted field. */
   readAgainWhole: string[];
+  /** Per source with files, its rows by hour of the two periods (empty when `metrics` was null). */
+  coverage: Partial<Record<SourceName, CoverageCounts>>;
   /** Per source whose states were spilled to disk, the slices they were finished in. */
   slices: Partial<Record<SourceName, number>>;
 }
@@ -87,6 +90,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
   const plan = await planPass(options);
   const progress = createProgress(plan.sources, options.onProgress);
   const modules = options.metrics === null ? [] : createMetricModules(options.metrics);
+  const counter = options.metrics === null ? null : createCoverageCounter(options.metrics);
   const spillOptions = { ...DEFAULT_SPILL, dir: tmpdir(), ...options.spill };
   const slices = slicesBySource(plan.sources, modules, spillOptions);
   const spillPlan = Object.keys(slices).length > 0 ? { dir: createSpillDir(spillOptions.dir), slices } : null;
@@ -101,7 +105,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
             modules,
             progress.add,
           )
-        : createLocalReader(options.timeZone, modules, progress.add, spillPlan);
+        : createLocalReader(options.timeZone, modules, progress.add, spillPlan, counter);
     const merge = createPassMerge({
       sources: plan.sources,
       modules,
@@ -109,13 +113,14 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
       onSourceDone: progress.done,
       onReject: options.onReject,
       spill,
+      counter,
     });
     try {
       const planned = performance.now();
       await Promise.all(readingOrder(plan.parts).map((part) => reader.read(part).then(merge.accept)));
       await merge.readsAgain();
       const read = performance.now();
-      const { summaries, results, sourceMs, readAgainWhole } = merge.end();
+      const { summaries, results, sourceMs, readAgainWhole, coverage } = merge.end();
       return {
         summaries,
         results,
@@ -123,6 +128,7 @@ export async function readAllSources(options: PassOptions): Promise<PassResult> 
         parts: plan.parts.length,
         sourceMs,
         readAgainWhole,
+        coverage,
         slices,
         stagesMs: { plan: planned - started, read: read - planned, merge: performance.now() - read },
       };

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { PartResult, SourcePart } from "../../ingest/parts.js";
+import type { CoverageState } from "../../metrics/coverage.js";
 import type { MetricContext, MetricModule } from "../../metrics/module.js";
 import { unpackStates } from "../../metrics/transfer.js";
 import type { SourceName } from "../../types.js";
@@ -26,7 +27,7 @@ export interface WorkerSetup {
 /** Messages from a worker thread. */
 export type WorkerMessage =
   | { type: "progress"; source: SourceName; bytes: number; rows: number }
-  | { type: "done"; id: number; result: PartResult; states: unknown[] }
+  | { type: "done"; id: number; result: PartResult; states: unknown[]; coverage: CoverageState | null }
   | { type: "failed"; id: number; message: string; stack: string | undefined };
 
 /**
@@ -83,7 +84,11 @@ export function createThreadReader(
         return;
       }
       const readers = modules.filter((m) => m.source === message.result.source);
-      job?.resolve({ result: message.result, states: unpackStates(readers, message.states) });
+      job?.resolve({
+        result: message.result,
+        states: unpackStates(readers, message.states),
+        coverage: message.coverage,
+      });
       dispatch();
     });
     worker.on("error", (err) => fail(new Error(`[ingest:worker] ${err.message}`, { cause: err })));

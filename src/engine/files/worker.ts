@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { SourcePart } from "../../ingest/parts.js";
+import { createCoverageCounter } from "../../metrics/coverage.js";
 import { createMetricModules } from "../../metrics/modules.js";
 import { packStates } from "../../metrics/transfer.js";
 import { createTimestampParser } from "../../time/timestamp.js";
@@ -19,6 +20,7 @@ if (port === null) throw new Error("[ingest:worker] worker.ts runs only as a wor
 const setup = workerData as WorkerSetup;
 const parseTime = createTimestampParser(setup.timeZone);
 const modules = setup.metrics === null ? [] : createMetricModules(setup.metrics);
+const counter = setup.metrics === null ? null : createCoverageCounter(setup.metrics);
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
@@ -39,11 +41,12 @@ port.on("message", ({ id, part }: { id: number; part: SourcePart }) => {
       if (bytes >= PROGRESS_BYTES) flush(part.source);
     },
     setup.spill,
+    counter,
   ).then(
-    ({ result, states }) => {
+    ({ result, states, coverage }) => {
       flush(part.source);
       const readers = modules.filter((m) => m.source === part.source);
-      post({ type: "done", id, result, states: packStates(readers, states) });
+      post({ type: "done", id, result, states: packStates(readers, states), coverage });
     },
     (err: Error) => post({ type: "failed", id, message: err.message, stack: err.stack }),
   );

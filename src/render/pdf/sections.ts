@@ -1,6 +1,6 @@
-import { type FindingFilter, findingsFor } from "../../insights/findings.js";
-import { metricInfo } from "../../metrics/catalog.js";
-import type { Finding, MetricResults, Period, ScalarValue, SourceSummary } from "../../types.js";
+import { findingsFor, type RoutingTemplate } from "../../insights/findings.js";
+import { metricInfo, metricSource } from "../../metrics/catalog.js";
+import type { Finding, MetricResults, Period, ScalarValue, SourceName, SourceSummary } from "../../types.js";
 import { formatCount, formatPercent } from "../../util/format.js";
 import { visible } from "../../util/visible-text.js";
 import { buildChart } from "../charts/chart-kinds.js";
@@ -31,8 +31,8 @@ export interface SectionContext {
   audience: string;
   results: MetricResults;
   findings: Finding[];
-  /** The template's `findings` key: which of them this report's readers get. */
-  findingFilters: readonly FindingFilter[] | undefined;
+  /** The report's template: which findings its readers get (its `findings` key and what it shows). */
+  template: RoutingTemplate;
   period: Period;
   sources: SourceSummary[];
   rejectLimit: number;
@@ -40,6 +40,8 @@ export interface SectionContext {
   currency: string;
   /** Charts drawn, for `--charts`. */
   charts: { name: string; png: Buffer }[];
+  /** Sources whose rows do not cover the period: their KPIs are not compared. */
+  incomplete: ReadonlySet<SourceName>;
 }
 
 export const NO_DATA = "No data for this period.";
@@ -113,7 +115,8 @@ export function kpiSection(
     const output = results.get(id);
     const value: ScalarValue = output?.kind === "scalar" ? output.value : null;
     const previous: ScalarValue = output?.kind === "scalar" ? output.previous : null;
-    const change = describeChange(id, value, previous, output === undefined, ctx.currency);
+    const partial = ctx.incomplete.has(metricSource(id) as SourceName);
+    const change = describeChange(id, value, previous, output === undefined, ctx.currency, partial);
     const colour = change.tone === "good" ? GOOD : change.tone === "bad" ? BAD : NEUTRAL;
     doc.markContent("Artifact", { type: "Layout" });
     doc.roundedRect(x, y, width, height, 4).lineWidth(0.6).strokeColor(RULE).stroke();
@@ -150,6 +153,43 @@ export function kpiSection(
   doc.x = MARGIN_X;
 }
 
+/**
+ * At the top of page one, before anything else: each source this report shows that does not
+ * cover the period, in plain words (its completeness finding). Nothing when all are complete.
+ */
+export function completenessNotice(ctx: SectionContext, root: PDFKit.PDFStructureElement): void {
+  const { doc } = ctx;
+  const notices = findingsFor(ctx.findings, ctx.template).filter((f) => f.topic === "completeness");
+  if (notices.length === 0) return;
+  const sect = openSection(ctx, root, "Data incomplete: these figures do not cover the whole period", 60);
+  for (const finding of notices) {
+    const top = doc.y;
+    sect.add(
+      doc.struct("P", {}, () => {
+        drawText(doc, finding.text, MARGIN_X + 10, doc.y, contentWidth(doc) - 10, {
+          size: TYPE.body,
+          color: INK,
+        });
+      }),
+    );
+    doc.markContent("Artifact", { type: "Layout" });
+    doc.rect(MARGIN_X, top, 3, doc.y - top).fill(BAD);
+    doc.endMarkedContent();
+    doc.moveDown(0.3);
+  }
+  paragraph(
+    ctx,
+    sect,
+    "Comparisons with the period before are held back for these sources; their other figures count only the rows there are.",
+    {
+      colour: MUTED,
+      size: TYPE.note,
+    },
+  );
+  sect.end();
+  doc.moveDown(0.8);
+}
+
 /** The top findings for this audience, most important first. */
 export function findingsSection(
   ctx: SectionContext,
@@ -157,7 +197,12 @@ export function findingsSection(
   section: SectionOf<"findings">,
 ): void {
   const { doc } = ctx;
-  const mine = findingsFor(ctx.findings, ctx.findingFilters, section.top);
+  // The completeness findings are on page one already (completenessNotice).
+  const mine = findingsFor(
+    ctx.findings.filter((f) => f.topic !== "completeness"),
+    ctx.template,
+    section.top,
+  );
   if (mine.length === 0) {
     paragraph(ctx, sect, "Nothing crossed a threshold this period: no figure moved enough to report.", {
       colour: MUTED,
