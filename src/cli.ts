@@ -34,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
   dataOptions(program.command("validate").description("read every source and report rows, spans and rejects"))
     .option("--engine <name>", `where the rows are read: ${ENGINE_NAMES.join(", ")} (overrides engine)`)
     .addOption(new Option("--rejects <n>", "rejects to print per source").default("10"))
+    .option(
+      "--period <spec>",
+      "also print each source's coverage of this period (2026-W46, 2026-11-16, last-week …)",
+    )
+    .option("--from <iso>", "… or of the period from this date or time")
+    .option("--to <iso>", "… to this one (exclusive)")
     .action(async (_opts, command: Command) => {
       const opts = command.optsWithGlobals();
       await validateCommand({ ...opts, rejects: Number(opts.rejects) }, print);
@@ -55,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
     .option("--email", "with --report: mail it (SMTP settings from the environment)")
     .option("--dry-run", "with --report: write the mail as an .eml file instead of sending it")
     .option("--force", "with --report --email: mail recipients who already have this report for this period")
+    .option(
+      "--wait",
+      "with --report: wait for late data as its wait_for_data says (a manual run never waits otherwise)",
+    )
     .action(async (_opts, command: Command) => {
       await runCommand(command.optsWithGlobals(), print);
     });

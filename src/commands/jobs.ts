@@ -30,7 +30,14 @@ export function jobContext(context: CommandContext, log: JobContext["log"]): Job
 /** `reports run --report NAME`: one configured report, for a period asked for or its own default. */
 export async function runOneReport(
   context: CommandContext,
-  options: { report: string; email?: boolean; dryRun?: boolean; force?: boolean; generatedAt?: number },
+  options: {
+    report: string;
+    email?: boolean;
+    dryRun?: boolean;
+    force?: boolean;
+    generatedAt?: number;
+    wait?: boolean;
+  },
   period: Period | null,
   print: (text: string) => void,
 ): Promise<void> {
@@ -43,7 +50,15 @@ export async function runOneReport(
     );
   const now = Date.now();
   const timeZone = report.timezone ?? context.timeZone;
-  const job = jobContext(context, () => {});
+  if (options.wait === true && report.wait_for_data === undefined)
+    throw new ReportsError(
+      "usage",
+      `--wait: report ${options.report} has no wait_for_data in the configuration (every_minutes, until)`,
+    );
+  // Quiet but for waiting for late data, which can take hours: the operator sees each check.
+  const job = jobContext(context, (line, fields) => {
+    if (fields?.waiting !== undefined) print(line);
+  });
   const record = await runReportJob(job, {
     report: options.report,
     period: period ?? periodForFire(report, now, timeZone),
@@ -52,6 +67,7 @@ export async function runOneReport(
     generatedAt: options.generatedAt ?? now,
     email: emailMode(config, options),
     force: options.force === true,
+    waitForData: options.wait === true,
   });
   printRun(record, print);
   failIfUndelivered(record);
@@ -119,8 +135,12 @@ export async function historyCommand(
           d.length === 0
             ? "-"
             : `${count("sent")} sent${count("failed") ? `, ${count("failed")} failed` : ""}${count("unknown") ? `, ${count("unknown")} unknown` : ""}${count("skipped") ? `, ${count("skipped")} skipped` : ""}${count("written") ? `, ${count("written")} .eml` : ""}`;
+        const waited = (r.waits ?? []).length;
         const note =
           r.error ??
+          (r.incomplete !== undefined
+            ? `went ahead incomplete (${r.incomplete.map((i) => i.source).join(", ")})${waited > 0 ? ` after ${waited} ${waited === 1 ? "check" : "checks"}` : ""}`
+            : undefined) ??
           d.find((x) => x.status === "failed" || x.status === "unknown")?.error ??
           (r.resend_of ? `resend of ${r.resend_of}` : "");
         return [
@@ -169,6 +189,11 @@ function printRun(record: RunRecord, print: (text: string) => void): void {
   print(
     `run:      ${record.run_id} (${record.report}, ${record.period.id}, ${record.trigger}): ${record.status}`,
   );
+  for (const i of record.incomplete ?? []) print(`INCOMPLETE: ${i.text}`);
+  if ((record.waits ?? []).length > 0)
+    print(
+      `waited:   ${record.waits?.length} ${record.waits?.length === 1 ? "check" : "checks"} found the data incomplete`,
+    );
   for (const file of record.files ?? []) print(`          ${shownPath(file.path)}`);
   for (const d of record.deliveries ?? []) {
     print(

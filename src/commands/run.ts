@@ -1,4 +1,5 @@
 import { ReportsError } from "../errors.js";
+import { describeGaps } from "../insights/coverage.js";
 import { runReports } from "../run/run-reports.js";
 import { parsePeriodRange, parsePeriodSpec } from "../time/periods.js";
 import { createTimestampParser } from "../time/timestamp.js";
@@ -23,6 +24,8 @@ export interface RunOptions extends DataOptions {
   email?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  /** With --report: wait for late data as its wait_for_data says. */
+  wait?: boolean;
 }
 
 /** `reports run`: one run of the pipeline for one period; prints which period and where the files are. */
@@ -39,14 +42,15 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
       dryRun: options.dryRun,
       force: options.force,
       generatedAt,
+      wait: options.wait,
     };
     await runOneReport(context, job, period, print);
     return;
   }
-  if (options.email || options.dryRun) {
+  if (options.email || options.dryRun || options.wait) {
     throw new ReportsError(
       "usage",
-      "--email and --dry-run need --report NAME (its recipients come from the configuration)",
+      "--email, --dry-run and --wait need --report NAME (its recipients and its wait_for_data come from the configuration)",
     );
   }
 
@@ -71,6 +75,9 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
     : "";
   print(`period:   ${result.period.id}: ${formatPeriod(result.period.from, result.period.to, tz)}${chosen}`);
   print(`compared: ${formatPeriod(result.previous.from, result.previous.to, tz)}`);
+  // Said first: what the figures do not cover.
+  for (const c of result.coverage.filter((x) => !x.complete))
+    print(`INCOMPLETE: ${describeGaps(c, result.period)}`);
   const read = result.sources.reduce((sum, s) => sum + s.rows_read, 0);
   const rejected = result.sources.reduce((sum, s) => sum + s.rows_rejected, 0);
   print(
@@ -93,7 +100,11 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
 
 // ---------------------------------------------------------------------------------------------
 
-function requestedPeriod(options: RunOptions, timeZone: string, now: number): Period | null {
+export function requestedPeriod(
+  options: { from?: string | undefined; to?: string | undefined; period?: string | undefined },
+  timeZone: string,
+  now: number,
+): Period | null {
   const range = options.from !== undefined || options.to !== undefined;
   if (range && options.period !== undefined)
     throw new ReportsError("usage", "give either --period or --from/--to, not both");

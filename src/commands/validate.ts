@@ -1,16 +1,23 @@
 import path from "node:path";
 import { ReportsError } from "../errors.js";
 import { rejectLimitFailures } from "../ingest/source-checks.js";
-import { formatInstant } from "../time/periods.js";
+import { assessCoverage, describeGaps } from "../insights/coverage.js";
+import { formatInstant, previousPeriod } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
+import { formatPeriod } from "../util/format.js";
 import { visible } from "../util/visible-text.js";
 import { chosenEngine, commandContext, type DataOptions, shownPath } from "./context.js";
 import { ingestProgress } from "./progress.js";
+import { requestedPeriod } from "./run.js";
 import { textTable } from "./text-table.js";
 
 export interface ValidateOptions extends DataOptions {
   /** Rejects printed per source. */
   rejects: number;
+  /** A period (or --from/--to) to print each source's coverage of. */
+  period?: string;
+  from?: string;
+  to?: string;
 }
 
 /**
@@ -26,11 +33,17 @@ export async function validateCommand(
   const { loaded, dataDir, timeZone } = context;
   const engine = chosenEngine(context);
   const limit = loaded.config.data.reject_limit;
-  const { sources: summaries, notes } = await engine.compute({
+  const period = requestedPeriod(options, timeZone, Date.now());
+  const previous = period === null ? null : previousPeriod(period);
+  const {
+    sources: summaries,
+    notes,
+    coverage: counts,
+  } = await engine.compute({
     config: loaded.config,
     dataDir,
     timeZone,
-    periods: null,
+    periods: period === null || previous === null ? null : { period, previous },
     onProgress: ingestProgress(),
   });
 
@@ -54,6 +67,35 @@ export async function validateCommand(
     ),
   );
 
+  let incomplete: string[] = [];
+  if (period !== null && previous !== null) {
+    const coverage = summaries.flatMap((s) => {
+      const c = counts[s.source];
+      return c === undefined
+        ? []
+        : [assessCoverage(s.source, c, period, previous, loaded.config.completeness, s.span?.to ?? null)];
+    });
+    print(`\ncoverage of ${period.id}: ${formatPeriod(period.from, period.to, timeZone)}\n`);
+    print(
+      textTable(
+        ["source", "rows", "first", "last", "covered", "complete"],
+        coverage.map((c) => [
+          c.source,
+          String(c.rows),
+          c.first === null ? "-" : formatInstant(c.first, timeZone),
+          c.last === null ? "-" : formatInstant(c.last, timeZone),
+          `${c.covered} of ${c.buckets} ${c.unit === "day" ? "days" : "hours"}`,
+          c.complete ? "yes" : "NO",
+        ]),
+        [1],
+      ),
+    );
+    incomplete = coverage
+      .filter((c) => !c.complete)
+      .map((c) => `INCOMPLETE ${c.source}: ${describeGaps(c, period)}`);
+    if (incomplete.length > 0) print(`\n${incomplete.join("\n")}`);
+  }
+
   const rejectLines = summaries.flatMap((s) => firstRejects(s, dataDir, options.rejects));
   if (rejectLines.length > 0) print(`\nfirst rejects:\n${rejectLines.join("\n")}`);
 
@@ -66,7 +108,11 @@ export async function validateCommand(
   ];
   if (problems.length > 0) print(`\n${problems.join("\n")}`);
   const failed = problems.some((p) => p.startsWith("FAIL"));
-  print(failed ? "\nvalidate: FAILED" : "\nvalidate: ok");
+  const gaps =
+    incomplete.length === 0
+      ? ""
+      : ` (${incomplete.length} ${incomplete.length === 1 ? "source does" : "sources do"} not cover ${period?.id}: a run would say so first)`;
+  print(failed ? "\nvalidate: FAILED" : `\nvalidate: ok${gaps}`);
   if (failed) {
     const count = problems.filter((p) => p.startsWith("FAIL")).length;
     throw new ReportsError(

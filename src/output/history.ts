@@ -57,6 +57,13 @@ const runRecordSchema = z.object({
   deliveries: z.array(deliverySchema).optional(),
   /** For a resend: the run whose files it delivered. */
   resend_of: z.string().optional(),
+  /** Waiting for late data: each check that found sources incomplete, and when the next was due. */
+  waits: z.array(z.object({ at: instant, incomplete: z.array(z.string()), next: instant })).optional(),
+  /**
+   * Sources that did not cover the period when the run went ahead (`on_incomplete: report`; the
+   * reports say so first) or failed (`on_incomplete: fail`), with the account in words.
+   */
+  incomplete: z.array(z.object({ source: z.string(), text: z.string() })).optional(),
   error: z.string().optional(),
 });
 

@@ -48,6 +48,8 @@ export interface RunRequest {
   wait?: WaitForData | null;
   /** When the data is still incomplete (after waiting): render anyway (default) or fail (exit 1). */
   onIncomplete?: "report" | "fail";
+  /** Told which sources do not cover the period, in words, before the run goes ahead or fails. */
+  onIncompleteData?: (incomplete: { source: SourceName; text: string }[]) => void;
 }
 
 export interface WaitForData {
@@ -56,7 +58,7 @@ export interface WaitForData {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Told before each wait: when, which sources are incomplete, and the next check's time. */
-  onWait?: (wait: { at: number; incomplete: SourceName[]; next: number }) => void;
+  onWait?: (wait: { at: number; incomplete: SourceName[]; next: number }) => void | Promise<void>;
 }
 
 export interface RunResult {
@@ -139,7 +141,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     const incomplete = pass.coverage.filter((c) => !c.complete).map((c) => c.source);
     if (wait === null || incomplete.length === 0 || now() >= wait.until) break;
     const next = Math.min(now() + wait.everyMs, wait.until);
-    wait.onWait?.({ at: now(), incomplete, next });
+    await wait.onWait?.({ at: now(), incomplete, next });
     log(`waiting for data: ${incomplete.join(", ")} incomplete; next check ${new Date(next).toISOString()}`);
     await (wait.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(
       Math.max(0, next - now()),
@@ -151,6 +153,8 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   const previous = previousPeriod(period);
   const incomplete = coverage.filter((c) => !c.complete);
   for (const c of incomplete) log(`incomplete: ${describeGaps(c, period)}`);
+  if (incomplete.length > 0)
+    request.onIncompleteData?.(incomplete.map((c) => ({ source: c.source, text: describeGaps(c, period) })));
   if (incomplete.length > 0 && request.onIncomplete === "fail") {
     throw new ReportsError(
       "data",

@@ -141,6 +141,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             now: now(),
             generatedAt: now(),
             email: options.email,
+            // Scheduled and catch-up runs wait for late data as the report says.
+            waitForData: true,
           },
         );
         const entry = status[name] as ReportStatus;

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { audienceDisplayName } from "../../src/config/names.js";
@@ -12,6 +13,7 @@ import type { Template } from "../../src/render/templates/schema.js";
 import { type RunResult, runReports } from "../../src/run/run-reports.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
 import type { SourceName } from "../../src/types.js";
+import { reports } from "../helpers/cli.js";
 import { copyWithout } from "../helpers/cut-data.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
@@ -30,8 +32,6 @@ const newDir = useTempDirs();
 const weeks = useGeneratedData({ days: 42, rowsPerDay: 120, seed: 16, end: "2026-11-16" });
 const busyDays = useGeneratedData({ days: 3, rowsPerDay: 900, seed: 17, end: "2026-11-12" });
 const local = (text: string) => Temporal.PlainDateTime.from(text).toZonedDateTime(TZ).epochMilliseconds;
-
-import { Temporal } from "temporal-polyfill";
 
 async function run(dataDir: string, period: string): Promise<RunResult> {
   return runReports({
@@ -170,6 +170,32 @@ describe("data completeness", () => {
     expect(lines[3]).toMatch(/^! API data ends Wed, 11 Nov 2026/);
     expect(mail).toContain("(partial data)");
     expect(await mailText(r, "support")).not.toContain("DATA INCOMPLETE");
+  }, 120_000);
+
+  it("shows the operator the gaps in validate --period and first in run's output", async () => {
+    const dir = await newDir();
+    await copyWithout(weeks.dir, dir, [
+      { source: "api", from: local("2026-11-12T00:00"), to: local("2026-11-16T00:00") },
+    ]);
+    const validate = await reports(["validate", "--data", dir, "--timezone", TZ, "--period", "2026-W46"]);
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain(
+      "coverage of 2026-W46: Mon, 9 Nov 2026 – Sun, 15 Nov 2026 (Europe/Paris)",
+    );
+    expect(validate.stdout).toMatch(/\napi +\d+ +2026-11-09T\S+ +2026-11-11T\S+ +3 of 7 days +NO\n/);
+    expect(validate.stdout).toMatch(/\nsessions +\d+ .+ 7 of 7 days +yes\n/);
+    expect(validate.stdout).toMatch(
+      /\nINCOMPLETE api: API data ends Wed, 11 Nov 2026, \d\d:\d\d: Thu, 12 Nov 2026 – Sun, 15 Nov 2026 have no API rows/,
+    );
+    expect(validate.stdout).toContain(
+      "validate: ok (1 source does not cover 2026-W46: a run would say so first)",
+    );
+
+    const out = await newDir();
+    const run = await reports(["run", "--data", dir, "--out", out, "--timezone", TZ, "--period", "2026-W46"]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines[2]).toMatch(/^INCOMPLETE: API data ends Wed, 11 Nov 2026/);
   }, 120_000);
 
   it("finds a missing day in a DST week (Sunday 25 October 2026 has 25 hours)", async () => {
