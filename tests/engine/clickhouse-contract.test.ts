@@ -177,6 +177,8 @@ async function compareEngines(dataset: {
       if (name === "one server") numbers += counts.numbers;
       inexact[name] = (inexact[name] ?? 0) + counts.inexact;
       expect(differences).toEqual([]);
+      // Coverage (rows by hour, first and last time in each period): counts, so exactly equal.
+      expect(got.coverage, `${dataset.name} ${spec} ${name} coverage`).toEqual(files.coverage);
       expect(got.measures.bytes_received).toBeGreaterThan(0);
     }
   }
