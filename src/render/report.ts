@@ -1,9 +1,9 @@
 import type { SourceCoverage } from "../insights/coverage.js";
 import type { Finding, MetricResults, Period, SourceSummary } from "../types.js";
+import { completenessNotice } from "./pdf/completeness-notice.js";
 import { closeReport, openReport } from "./pdf/document.js";
 import {
   chartSection,
-  completenessNotice,
   dataQualitySection,
   findingsSection,
   kpiSection,

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Temporal } from "temporal-polyfill";
 import type { Config, ReportConfig } from "../config/schema.js";
 import { deliverReport, type EmailMode } from "../deliver/deliver.js";
 import type { Engine } from "../engine/engine.js";
@@ -18,7 +17,8 @@ import type { Template } from "../render/templates/schema.js";
 import { formatInstant } from "../time/periods.js";
 import type { Period } from "../types.js";
 import { acquireReportLock, type HeldLock, type LockWait } from "./lock.js";
-import { runReports, type WaitForData } from "./run-reports.js";
+import { runReports } from "./run-reports.js";
+import { waitForData } from "./wait-for-data.js";
 
 export interface JobContext {
   config: Config;
@@ -90,7 +90,7 @@ async function reportJob(
   });
   await recorded(context, record, lock, async () => {
     const templates = await context.loadTemplates();
-    const wait = waitFor(context, request, report, record);
+    const wait = waitForData(context, request, report, record);
     const result = await runReports({
       config: context.config,
       engine: context.engine,
@@ -312,48 +312,6 @@ function deliver(
     // whatever else happens, replaces them with what the server said.
     onSending: (deliveries) => appendHistory(context.outDir, { ...record, deliveries }),
   });
-}
-
-/**
- * The run's wait for late data, or null: until `wait_for_data.until` in the report's zone on the
- * day the run was due (a catch-up run of an earlier day waits no more), checking every
- * `every_minutes`. Each check that finds the data incomplete goes into the run's history line.
- */
-function waitFor(
-  context: JobContext,
-  request: JobRequest,
-  report: ReportConfig,
-  record: RunRecord,
-): WaitForData | null {
-  const settings = report.wait_for_data;
-  if (settings === undefined || request.waitForData !== true) return null;
-  const due = request.scheduledFor ?? request.now;
-  const zone = request.period.timezone;
-  const [hour, minute] = settings.until.split(":").map(Number) as [number, number];
-  const until = Temporal.Instant.fromEpochMilliseconds(due)
-    .toZonedDateTimeISO(zone)
-    .with({ hour, minute, second: 0, millisecond: 0, microsecond: 0, nanosecond: 0 }).epochMilliseconds;
-  const clock = context.clock ?? {
-    now: Date.now,
-    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-  };
-  return {
-    until,
-    everyMs: settings.every_minutes * 60_000,
-    now: clock.now,
-    sleep: clock.sleep,
-    onWait: ({ at, incomplete, next }) => {
-      record.waits = [
-        ...(record.waits ?? []),
-        { at: new Date(at).toISOString(), incomplete, next: new Date(next).toISOString() },
-      ];
-      context.log(
-        `run ${record.run_id}: waiting for data (${incomplete.join(", ")} incomplete); next check ${new Date(next).toISOString()}`,
-        { run_id: record.run_id, waiting: incomplete },
-      );
-      return appendHistory(context.outDir, record);
-    },
-  };
 }
 
 function periodRecord(period: Period): RunRecord["period"] {

@@ -78,6 +78,7 @@ describe("reports run", () => {
         rows_accepted: s.rows_accepted,
         rows_rejected: s.rows_rejected,
         rejects: s.rejects.slice(0, 100),
+        coverage: expect.objectContaining({ complete: true, unit: "day", buckets: 7, missing: [] }),
       });
     }
     expect(CONTRACT_IDS.filter((id) => !(id in metrics.metrics))).toEqual([]);
