@@ -47,8 +47,10 @@ export const report = z.strictObject({
    */
   wait_for_data: z
     .strictObject({
-      every_minutes: z.number().positive().default(15),
-      until: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day HH:MM (24 h)"),
+      every_minutes: z.number().min(1).default(15),
+      until: z
+        .string({ error: "must be a time of day HH:MM (24 h), quoted" })
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day HH:MM (24 h)"),
     })
     .optional(),
   /**

@@ -43,11 +43,11 @@ const TONE_COLOURS = { good: "#007a4d", bad: "#c0392b", neutral: "#52606d" };
 export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const metrics = JSON.parse(await readFile(path.join(content.periodDir, "metrics.json"), "utf8")) as {
     metrics: Record<string, { value?: ScalarValue; previous?: ScalarValue }>;
-    sources?: Record<string, { coverage?: { complete?: boolean } }>;
+    sources?: Record<string, { coverage?: { complete?: boolean; previous_complete?: boolean } }>;
   };
   const incomplete = new Set(
     Object.entries(metrics.sources ?? {})
-      .filter(([, s]) => s.coverage?.complete === false)
+      .filter(([, s]) => s.coverage?.complete === false || s.coverage?.previous_complete === false)
       .map(([source]) => source),
   );
   const records = JSON.parse(
@@ -87,7 +87,9 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
     .replaceAll("{title}", content.title)
     .replaceAll("{audience}", content.audience)
     .replaceAll("{period}", content.periodText)
-    .replaceAll("{period_id}", content.periodId);
+    .replaceAll("{period_id}", content.periodId)
+    // Read in the inbox before the mail is opened.
+    .concat(notices.some((f) => f.severity === "critical") ? " (data incomplete)" : "");
   // The findings quote the data (and findings.json may predate this check): no control or bidi
   // character reaches a mail raw, in the text body or the HTML.
   const text = visible(
@@ -96,7 +98,9 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
       "",
       ...(notices.length > 0
         ? [
-            "DATA INCOMPLETE: these figures do not cover the whole period.",
+            notices.some((f) => f.severity === "critical")
+              ? "DATA INCOMPLETE: these figures do not cover the whole period."
+              : "COMPARISONS HELD BACK: the period before is incomplete.",
             ...notices.map((f) => `! ${f.text}`),
             "",
           ]

@@ -13,16 +13,14 @@ import { formatDate, formatDateTime } from "../util/format.js";
  *   bucket (same weekday, same hour) and, for days, the source's usual day (the median of the
  *   days with rows in both periods). A source of a few rows a day (support tickets, feedback)
  *   is never expected to have 10 in a day, so its quiet days are no alarm.
- * - Before the first row and after the last, whole empty hours are a gap when the previous
- *   period had at least `min_expected_rows` in those hours (an export cut at Sunday 14:00); in a
- *   period of days, ten times that (rows come in bursts: a quiet morning of a small shop's
- *   sessions is no gap, a busy API's empty evening is).
+ * - A run of hours with no rows (an export cut at Sunday 14:00, half a day lost, one hour of a
+ *   daily report) is a gap when the previous period's same wall-clock hours had at least
+ *   `min_expected_rows` times the source's burstiness: rows that come in bursts (a session's
+ *   events, ten at once) count as fewer independent arrivals, so a small shop's quiet morning is
+ *   no gap, and a busy API's empty evening is.
  * - A source with no row in the period is incomplete when the previous period had at least
  *   `min_expected_rows`, or when its data ends before the period starts.
  */
-
-/** How much busier the ends of a period of days must be expected to be than a day (see above). */
-export const PARTIAL_DAY_FACTOR = 10;
 
 export interface CompletenessSettings {
   /** Rows a bucket (or a stretch at either end) must be expected to have before having none is a gap. */
@@ -44,7 +42,7 @@ export interface SourceCoverage {
   rows: number;
   first: number | null;
   last: number | null;
-  /** Buckets in the period, and those not missing. */
+  /** Days (hours) in the period, and how many of them the rows cover (to 0.1: gaps of part of a day count in part). */
   buckets: number;
   covered: number;
   /** Missing stretches, in time order (consecutive missing buckets and the ends' empty hours merged). */
@@ -52,6 +50,11 @@ export interface SourceCoverage {
   complete: boolean;
   /** Rows in the previous period (what an empty period is judged against). */
   previousRows: number;
+  /**
+   * The previous period's gaps, judged the same way against this one: comparisons with it are
+   * held back when there are any.
+   */
+  previousGaps: Gap[];
 }
 
 export function assessCoverage(
@@ -62,67 +65,83 @@ export function assessCoverage(
   settings: CompletenessSettings,
   dataEnds: number | null = null,
 ): SourceCoverage {
-  const min = settings.min_expected_rows;
   const unit = period.to - period.from <= 25 * HOUR_MS ? "hour" : "day";
+  const gaps = gapsOf(counts, period, previous, settings.min_expected_rows, unit, dataEnds);
+  // The period before, judged the same way against this one: a comparison with half a week is no comparison.
+  const swapped = { current: counts.previous, previous: counts.current };
+  const previousGaps =
+    counts.previous.rows === 0 && counts.current.rows === 0
+      ? []
+      : gapsOf(swapped, previous, period, settings.min_expected_rows, unit, null);
   const { current, previous: before } = counts;
-  const buckets = unit === "hour" ? hourBuckets(period) : dayBuckets(period);
-  const beforeBuckets = unit === "hour" ? hourBuckets(previous) : dayBuckets(previous);
-  const rowsIn = (side: PeriodCoverage, p: Period, b: Bucket) => rowsBetween(side, p, b.from, b.to);
-  const usual =
-    unit === "day"
-      ? median(
-          [
-            ...buckets.map((b) => rowsIn(current, period, b)),
-            ...beforeBuckets.map((b) => rowsIn(before, previous, b)),
-          ].filter((n) => n > 0),
-        )
-      : 0;
-  const gaps: Gap[] = [];
-  const addGap = (gap: Gap) => {
-    const last = gaps.at(-1);
-    if (last !== undefined && last.to >= gap.from) {
-      last.to = Math.max(last.to, gap.to);
-      last.expected += gap.expected;
-    } else gaps.push({ ...gap });
-  };
-  let covered = 0;
-  buckets.forEach((b, i) => {
-    const same = beforeBuckets[i];
-    const expected = Math.max(same === undefined ? 0 : rowsIn(before, previous, same), usual);
-    if (rowsIn(current, period, b) === 0 && expected >= min) addGap({ from: b.from, to: b.to, expected });
-    else covered += 1;
-  });
-  // The ends, by whole empty hours, against the previous period's same hours.
-  if (current.rows > 0) {
-    const firstHour = Math.floor(((current.first as number) - period.from) / HOUR_MS);
-    const lastHour = Math.floor(((current.last as number) - period.from) / HOUR_MS);
-    const head = sum(before.hours.slice(0, firstHour));
-    const tail = sum(before.hours.slice(lastHour + 1, hoursIn(period)));
-    // In a period of days, a stretch shorter than a day is judged on a busier expectation: rows
-    // come in bursts (a session's events), so a quiet morning of a small shop is no gap.
-    const endMin = unit === "day" ? min * PARTIAL_DAY_FACTOR : min;
-    if (firstHour > 0 && head >= endMin)
-      addGap({ from: period.from, to: period.from + firstHour * HOUR_MS, expected: head });
-    if (lastHour + 1 < hoursIn(period) && tail >= endMin)
-      addGap({ from: period.from + (lastHour + 1) * HOUR_MS, to: period.to, expected: tail });
-    gaps.sort((a, b) => a.from - b.from);
-    mergeOverlaps(gaps);
-  } else if (before.rows >= min || (dataEnds !== null && dataEnds < period.from)) {
-    gaps.splice(0, gaps.length, { from: period.from, to: period.to, expected: before.rows });
-    covered = 0;
-  }
+  const buckets = unit === "day" ? localDays(period).length : hoursIn(period);
+  const missingMs = gaps.reduce((total, g) => total + (g.to - g.from), 0);
+  const covered = Math.round(buckets * (1 - missingMs / (period.to - period.from)) * 10) / 10;
   return {
     source,
     unit,
     rows: current.rows,
     first: current.first,
     last: current.last,
-    buckets: buckets.length,
+    buckets,
     covered,
     gaps,
     complete: gaps.length === 0,
     previousRows: before.rows,
+    previousGaps,
   };
+}
+
+function gapsOf(
+  counts: CoverageCounts,
+  period: Period,
+  previous: Period,
+  min: number,
+  unit: "day" | "hour",
+  dataEnds: number | null,
+): Gap[] {
+  const { current, previous: before } = counts;
+  const gaps: Gap[] = [];
+  if (current.rows === 0) {
+    if (before.rows >= min || (dataEnds !== null && dataEnds < period.from))
+      gaps.push({ from: period.from, to: period.to, expected: before.rows });
+  } else {
+    // Days (periods longer than a day): against the same day before and the source's usual day.
+    if (unit === "day") {
+      const days = localDays(period);
+      const daysBefore = localDays(previous);
+      const rowsIn = (side: PeriodCoverage, p: Period, b: Bucket) => rowsBetween(side, p, b.from, b.to);
+      const usual = median(
+        [
+          ...days.map((d) => rowsIn(current, period, d)),
+          ...daysBefore.map((d) => rowsIn(before, previous, d)),
+        ].filter((n) => n > 0),
+      );
+      days.forEach((day, i) => {
+        const same = daysBefore[i];
+        const expected = Math.max(same === undefined ? 0 : rowsIn(before, previous, same), usual);
+        if (rowsIn(current, period, day) === 0 && expected >= min)
+          gaps.push({ from: day.from, to: day.to, expected });
+      });
+    }
+    // Runs of empty hours anywhere (an export cut at Sunday 14:00, half a day lost, the hour of a
+    // daily report): against the same wall-clock hours of the period before, in units of the
+    // source's bursts (a session's events come together: ten events may be one shopper).
+    const burst = burstiness(current.hours, before.hours);
+    const sameHour = alignedHours(period, previous, before.hours);
+    for (const run of emptyRuns(current.hours)) {
+      const expected = sum(run.map((h) => sameHour[h] ?? 0));
+      if (expected / burst >= min)
+        gaps.push({
+          from: period.from + (run[0] as number) * HOUR_MS,
+          to: Math.min(period.from + ((run.at(-1) as number) + 1) * HOUR_MS, period.to),
+          expected,
+        });
+    }
+  }
+  gaps.sort((a, b) => a.from - b.from);
+  mergeOverlaps(gaps);
+  return gaps;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,17 +151,6 @@ interface Bucket {
   to: number;
 }
 
-function dayBuckets(period: Period): Bucket[] {
-  return localDays(period);
-}
-
-function hourBuckets(period: Period): Bucket[] {
-  return Array.from({ length: hoursIn(period) }, (_, i) => ({
-    from: period.from + i * HOUR_MS,
-    to: Math.min(period.from + (i + 1) * HOUR_MS, period.to),
-  }));
-}
-
 /** Rows in [from, to) (whole hours of the period's start: day boundaries are whole hours in every zone we know). */
 function rowsBetween(side: PeriodCoverage, period: Period, from: number, to: number): number {
   const a = Math.max(0, Math.floor((from - period.from) / HOUR_MS));
@@ -150,6 +158,7 @@ function rowsBetween(side: PeriodCoverage, period: Period, from: number, to: num
   return sum(side.hours.slice(a, b));
 }
 
+/** Overlapping or touching gaps as one (sorted by start). */
 function mergeOverlaps(gaps: Gap[]): void {
   for (let i = 1; i < gaps.length; ) {
     const [a, b] = [gaps[i - 1] as Gap, gaps[i] as Gap];
@@ -159,6 +168,82 @@ function mergeOverlaps(gaps: Gap[]): void {
       gaps.splice(i, 1);
     } else i += 1;
   }
+}
+
+/** The maximal runs of hours with no rows, each as its hour indexes. */
+function emptyRuns(hours: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  let run: number[] = [];
+  hours.forEach((n, h) => {
+    if (n === 0) run.push(h);
+    else if (run.length > 0) {
+      runs.push(run);
+      run = [];
+    }
+  });
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * How many rows come together, from how much neighbouring hours differ: for rows that arrive one
+ * by one, (x[h+1] − x[h])² is about x[h] + x[h+1] on average, so the ratio is 1; for rows in
+ * bursts of s (a session's events) it is about s. At least 1.
+ */
+function burstiness(...sides: (readonly number[])[]): number {
+  let squares = 0;
+  let rows = 0;
+  for (const hours of sides)
+    for (let h = 0; h + 1 < hours.length; h++) {
+      const [a, b] = [hours[h] as number, hours[h + 1] as number];
+      squares += (b - a) ** 2;
+      rows += (a + b) / 2;
+    }
+  return rows === 0 ? 1 : Math.max(1, squares / (2 * rows));
+}
+
+/**
+ * The previous period's rows for each hour of this one, matched by wall clock (day of the period
+ * and local hour), so a 25-hour DST day compares 03:00 with 03:00; an hour with no match (the
+ * repeated hour) gets none.
+ */
+function alignedHours(period: Period, previous: Period, hoursBefore: readonly number[]): number[] {
+  const key = (p: Period, h: number) => {
+    const t = p.from + h * HOUR_MS;
+    const day = Math.floor((localDayNumber(t, p.timezone) - localDayNumber(p.from, p.timezone)) as number);
+    return `${day}T${wallHour(t, p.timezone)}`;
+  };
+  const before = new Map<string, number>();
+  hoursBefore.forEach((n, h) => {
+    const k = key(previous, h);
+    if (!before.has(k)) before.set(k, n);
+  });
+  return Array.from({ length: hoursIn(period) }, (_, h) => before.get(key(period, h)) ?? 0);
+}
+
+const hourFormat = new Map<string, Intl.DateTimeFormat>();
+function parts(t: number, timeZone: string): Record<string, string> {
+  let f = hourFormat.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      hourCycle: "h23",
+    });
+    hourFormat.set(timeZone, f);
+  }
+  return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
+}
+function wallHour(t: number, timeZone: string): string {
+  return parts(t, timeZone).hour ?? "";
+}
+/** Days since 1970 of the local date at `t`. */
+function localDayNumber(t: number, timeZone: string): number {
+  const p = parts(t, timeZone);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) / 86_400_000;
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -219,10 +304,40 @@ export function describeGaps(c: SourceCoverage, period: Period): string {
     ends.push(`ends ${formatDateTime(c.last, tz)}`);
   const opening = ends.length > 0 ? `${name} data ${ends.join(" and ")}: ` : "";
   const oneDay = c.gaps.length === 1 && head !== undefined && !stretch(head).includes(" – ");
-  const missingMs = c.gaps.reduce((total, g) => total + (g.to - g.from), 0);
-  const coveredBuckets = c.buckets * (1 - missingMs / (period.to - period.from));
-  const share = `${formatShare(coveredBuckets)} of ${c.buckets} ${c.unit === "day" ? "days" : "hours"}`;
-  return `${opening}${c.gaps.map(stretch).join(", ")} ${oneDay ? "has" : "have"} no ${word} rows; ${word} figures cover ${share}`;
+  const share = `${formatShare(c.covered)} of ${c.buckets} ${c.unit === "day" ? "days" : "hours"}`;
+  const stretches = c.gaps.map(stretch);
+  const listed =
+    stretches.length <= 2
+      ? stretches.join(" and ")
+      : `${stretches.slice(0, -1).join("; ")} and ${stretches.at(-1)}`;
+  return `${opening}${listed} ${oneDay ? "has" : "have"} no ${word} rows; ${word} figures cover ${share}`;
+}
+
+/**
+ * "Comparisons of API figures are held back: the period before has no API rows on Thu, 5 Nov 2026
+ * – Sun, 8 Nov 2026" (the previous period judged against this one).
+ */
+export function describePreviousGaps(c: SourceCoverage, previous: Period): string {
+  const word = SOURCE_WORDS[c.source];
+  const tz = previous.timezone;
+  const stretch = (g: Gap) =>
+    isMidnight(g.from, tz) && isMidnight(g.to, tz)
+      ? formatDate(g.from, tz) === formatDate(g.to - 1, tz)
+        ? formatDate(g.from, tz)
+        : `${formatDate(g.from, tz)} – ${formatDate(g.to - 1, tz)}`
+      : `${formatDateTime(g.from, tz)} – ${formatDateTime(g.to, tz)}`;
+  const whole =
+    c.previousGaps.length === 1 &&
+    c.previousGaps[0]?.from === previous.from &&
+    c.previousGaps[0]?.to === previous.to;
+  return whole
+    ? `${word.charAt(0).toUpperCase()}${word.slice(1)} figures are not compared with the period before: it has no ${word} rows`
+    : `${word.charAt(0).toUpperCase()}${word.slice(1)} figures are not compared with the period before: it has no ${word} rows on ${c.previousGaps.map(stretch).join(" and ")}`;
+}
+
+/** Sources whose figures cannot be compared with the period before: either period has gaps. */
+export function notComparable(coverage: readonly SourceCoverage[]): Set<SourceName> {
+  return new Set(coverage.filter((c) => !c.complete || c.previousGaps.length > 0).map((c) => c.source));
 }
 
 /** 3 of 7, 6.4 of 7: whole numbers as they are, others to one decimal. */

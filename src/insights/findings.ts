@@ -1,7 +1,7 @@
 import { metricSource } from "../metrics/catalog.js";
 import type { Finding, Severity, SourceName } from "../types.js";
 import { visible } from "../util/visible-text.js";
-import { SOURCE_WORDS } from "./coverage.js";
+import { notComparable, SOURCE_WORDS } from "./coverage.js";
 import { RULES, type RuleContext } from "./rules.js";
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
@@ -11,9 +11,11 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info
  * then id (so the order is stable from run to run).
  */
 export function deriveFindings(context: RuleContext): Finding[] {
-  const incomplete = new Set((context.coverage ?? []).filter((c) => !c.complete).map((c) => c.source));
+  const coverage = context.coverage ?? [];
+  const incomplete = new Set(coverage.filter((c) => !c.complete).map((c) => c.source));
+  const uncompared = notComparable(coverage);
   return RULES.flatMap((rule) => rule(context))
-    .flatMap((f) => heldBack(f, incomplete))
+    .flatMap((f) => heldBack(f, incomplete, uncompared))
     .map((f) => ({ ...f, text: visible(f.text) })) // findings quote the data: shopper text, paths
     .sort(
       (a, b) =>
@@ -24,17 +26,22 @@ export function deriveFindings(context: RuleContext): Finding[] {
 }
 
 /**
- * A finding built from a source whose rows do not cover the period: a comparison with the period
- * before is held back (a −57 % that is only missing days would mislead); anything else is kept
- * and says its data is partial.
+ * A finding built from a source whose rows do not cover the period, or the period before: a
+ * comparison with the period before is held back (a −57 % that is only missing days would
+ * mislead: `change` findings, and the slowest page's change); anything else is kept and says its
+ * data is partial.
  */
-function heldBack(finding: Finding, incomplete: ReadonlySet<SourceName>): Finding[] {
-  if (finding.topic === "completeness" || incomplete.size === 0) return [finding];
-  const partial = [...new Set(finding.metrics.map(metricSource))].filter(
-    (s): s is SourceName => s !== null && incomplete.has(s),
-  );
+function heldBack(
+  finding: Finding,
+  incomplete: ReadonlySet<SourceName>,
+  uncompared: ReadonlySet<SourceName>,
+): Finding[] {
+  if (finding.topic === "completeness" || uncompared.size === 0) return [finding];
+  const sources = [...new Set(finding.metrics.map(metricSource))].filter((s): s is SourceName => s !== null);
+  const compares = finding.topic === "change" || finding.topic === "pages";
+  if (compares && sources.some((s) => uncompared.has(s))) return [];
+  const partial = sources.filter((s) => incomplete.has(s));
   if (partial.length === 0) return [finding];
-  if (finding.topic === "change") return [];
   const words = partial.map((s) => SOURCE_WORDS[s]).join(" and ");
   return [{ ...finding, text: `${finding.text} (from partial ${words} data)` }];
 }

@@ -3,9 +3,10 @@ import { metricInfo, sourceMetricIds } from "../metrics/catalog.js";
 import { compareKeys } from "../metrics/counter.js";
 import { stepLabel } from "../metrics/sessions.js";
 import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
+import { previousPeriod } from "../time/periods.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
 import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
-import { describeGaps, type SourceCoverage } from "./coverage.js";
+import { describeGaps, describePreviousGaps, type SourceCoverage } from "./coverage.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
 
 /** What a rule sees: the metric results, the period, and the thresholds of the configuration. */
@@ -252,18 +253,34 @@ export const mismatchQuote: Rule = ({ results }) => {
  * figures cover 3 of 7 days": a critical finding per source whose rows do not cover the period,
  * about every metric of that source (so it reaches every report that shows one).
  */
-export const completeness: Rule = ({ coverage, period }) =>
-  (coverage ?? [])
+export const completeness: Rule = ({ coverage, period }) => [
+  ...(coverage ?? [])
     .filter((c) => !c.complete)
-    .map((c) => ({
-      id: `completeness:${c.source}`,
-      topic: "completeness",
-      severity: "critical",
-      text: describeGaps(c, period),
-      metrics: sourceMetricIds(c.source),
-      // Before every other critical finding: the reader must know what the figures miss.
-      weight: 1e9,
-    }));
+    .map(
+      (c): Finding => ({
+        id: `completeness:${c.source}`,
+        topic: "completeness",
+        severity: "critical",
+        text: describeGaps(c, period),
+        metrics: sourceMetricIds(c.source),
+        // Before every other critical finding: the reader must know what the figures miss.
+        weight: 1e9,
+      }),
+    ),
+  // The period before has gaps: this period's figures stand, their comparisons do not.
+  ...(coverage ?? [])
+    .filter((c) => c.complete && c.previousGaps.length > 0)
+    .map(
+      (c): Finding => ({
+        id: `completeness:${c.source}:previous`,
+        topic: "completeness",
+        severity: "warning",
+        text: describePreviousGaps(c, previousPeriod(period)),
+        metrics: sourceMetricIds(c.source),
+        weight: 1e9,
+      }),
+    ),
+];
 
 export const RULES: Rule[] = [
   completeness,

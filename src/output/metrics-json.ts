@@ -22,6 +22,8 @@ export interface MetricsJson {
  */
 export interface CoverageJson {
   complete: boolean;
+  /** False when the previous period has gaps (judged against this one): no comparison is made. */
+  previous_complete: boolean;
   rows: number;
   first: string | null;
   last: string | null;
@@ -49,6 +51,7 @@ export function buildMetricsJson(
     return {
       coverage: {
         complete: c.complete,
+        previous_complete: c.previousGaps.length === 0,
         rows: c.rows,
         first: at(c.first),
         last: at(c.last),

@@ -1,4 +1,4 @@
-import type { SourceCoverage } from "../insights/coverage.js";
+import { notComparable, type SourceCoverage } from "../insights/coverage.js";
 import type { Finding, MetricResults, Period, SourceSummary } from "../types.js";
 import { completenessNotice } from "./pdf/completeness-notice.js";
 import { closeReport, openReport } from "./pdf/document.js";
@@ -66,7 +66,7 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
     rejectLimit: input.rejectLimit,
     currency: input.currency,
     charts: [],
-    incomplete: new Set((input.coverage ?? []).filter((c) => !c.complete).map((c) => c.source)),
+    incomplete: notComparable(input.coverage ?? []),
   };
   completenessNotice(ctx, root);
   for (const section of input.template.sections) {

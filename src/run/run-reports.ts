@@ -15,6 +15,7 @@ import { renderAudienceReport } from "../render/report.js";
 import type { Template } from "../render/templates/schema.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
+import { formatDateTime } from "../util/format.js";
 import { acquireReportLock } from "./lock.js";
 
 export interface RunRequest {
@@ -142,7 +143,9 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
     if (wait === null || incomplete.length === 0 || now() >= wait.until) break;
     const next = Math.min(now() + wait.everyMs, wait.until);
     await wait.onWait?.({ at: now(), incomplete, next });
-    log(`waiting for data: ${incomplete.join(", ")} incomplete; next check ${new Date(next).toISOString()}`);
+    log(
+      `waiting for data: ${incomplete.join(", ")} incomplete; next check ${formatDateTime(next, period.timezone)}`,
+    );
     await (wait.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(
       Math.max(0, next - now()),
     );
@@ -158,7 +161,7 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
   if (incomplete.length > 0 && request.onIncomplete === "fail") {
     throw new ReportsError(
       "data",
-      `the data does not cover ${period.id}, so no report was rendered (on_incomplete: fail)${waits > 0 ? ` after waiting (${waits} ${waits === 1 ? "check" : "checks"})` : ""}:\n  ${incomplete.map((c) => describeGaps(c, period)).join("\n  ")}`,
+      `the data does not cover ${period.id}, so no report was rendered (on_incomplete: fail)${waits > 0 ? ` after waiting (${waits + 1} checks)` : ""}:\n  ${incomplete.map((c) => describeGaps(c, period)).join("\n  ")}`,
     );
   }
   const periodDir = path.join(request.outDir, period.id);

@@ -1,6 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import type { ReportConfig } from "../config/schema.js";
 import { appendHistory, type RunRecord } from "../output/history.js";
+import { formatDateTime } from "../util/format.js";
 import type { JobContext, JobRequest } from "./report-job.js";
 import type { WaitForData } from "./run-reports.js";
 
@@ -38,7 +39,7 @@ export function waitForData(
         { at: new Date(at).toISOString(), incomplete, next: new Date(next).toISOString() },
       ];
       context.log(
-        `run ${record.run_id}: waiting for data (${incomplete.join(", ")} incomplete); next check ${new Date(next).toISOString()}`,
+        `run ${record.run_id}: waiting for data (${incomplete.join(", ")} incomplete); next check ${formatDateTime(next, zone)}`,
         { run_id: record.run_id, waiting: incomplete },
       );
       return appendHistory(context.outDir, record);

@@ -11,6 +11,11 @@ export interface SampleDay {
   date: Temporal.PlainDate;
   start: number;
   end: number;
+  /**
+   * Where each wall-clock hour 00-23 starts: on a DST day the hours after the change are not
+   * `start + h hours` (a 25-hour day's last hour would get no traffic, a 23-hour day's would pile up).
+   */
+  hourStarts: number[];
 }
 
 /** The `days` local days that end (exclusive) at `end`, oldest first. */
@@ -22,6 +27,11 @@ export function sampleDays(end: Temporal.PlainDate, days: number, timeZone: stri
       date,
       start: date.toZonedDateTime({ timeZone }).epochMilliseconds,
       end: date.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds,
+      hourStarts: Array.from(
+        { length: 24 },
+        (_, hour) =>
+          date.toPlainDateTime({ hour }).toZonedDateTime(timeZone, { disambiguation: "earlier" }).epochMilliseconds,
+      ),
     };
   });
 }
@@ -35,7 +45,7 @@ const HOURS = HOUR_WEIGHTS.map((weight, hour) => [hour, weight] as const);
 /** A moment of the day, more likely at busy hours. */
 export function timeOfDay(day: SampleDay, random: Random): number {
   const hour = random.weighted(HOURS);
-  const t = day.start + hour * 3_600_000 + Math.floor(random.float() * 3_600_000);
+  const t = (day.hourStarts[hour] ?? day.start) + Math.floor(random.float() * 3_600_000);
   return Math.min(t, day.end - 1);
 }
 

@@ -1,6 +1,11 @@
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
-import { assessCoverage, describeGaps, type SourceCoverage } from "../../src/insights/coverage.js";
+import {
+  assessCoverage,
+  describeGaps,
+  describePreviousGaps,
+  type SourceCoverage,
+} from "../../src/insights/coverage.js";
 import { type CoverageCounts, createCoverageCounter } from "../../src/metrics/coverage.js";
 import { parsePeriodSpec, previousPeriod } from "../../src/time/periods.js";
 import type { Period, SourceName } from "../../src/types.js";
@@ -58,9 +63,17 @@ describe("coverage of a period", () => {
     );
   });
 
-  it("does not flag the same empty evening for a quiet source (ten times the threshold at the ends)", () => {
-    const c = judge(W46, steady(local("2026-11-02T00:00"), local("2026-11-15T14:00"), 1));
-    expect(c.complete).toBe(true);
+  it("does not flag the same empty evening for a quiet source, nor a bursty one's", () => {
+    // One row every three hours: ten empty hours were expected to hold about three.
+    const quiet = steady(local("2026-11-02T00:00"), local("2026-11-15T14:00"), 1).filter(
+      (_, i) => i % 3 === 0,
+    );
+    expect(judge(W46, quiet).complete).toBe(true);
+    // Twenty rows an hour, but in bursts of twenty (one shopper's session): twenty arrivals, not 200.
+    const bursts = steady(local("2026-11-02T00:00"), local("2026-11-15T14:00"), 1).flatMap((t, i) =>
+      i % 10 === 0 ? Array.from({ length: 200 }, (_, k) => t + k * 1000) : [],
+    );
+    expect(judge(W46, bursts, { source: "sessions" }).complete).toBe(true);
   });
 
   it("never flags a sparse source's empty days: three rows a day are never expected to be ten", () => {
@@ -85,6 +98,56 @@ describe("coverage of a period", () => {
       { from: local("2026-11-12T00:00"), to: local("2026-11-13T00:00"), expected: 120 },
     ]);
     expect(describeGaps(c, W46)).toBe("Thu, 12 Nov 2026 has no API rows; API figures cover 6 of 7 days");
+  });
+
+  it("tells a late start and a missing day apart in one account, and covered agrees with it", () => {
+    const times = steady(local("2026-11-02T00:00"), local("2026-11-16T00:00"), 20).filter(
+      (t) =>
+        !(t >= local("2026-11-09T00:00") && t < local("2026-11-09T12:00")) &&
+        !(t >= local("2026-11-12T00:00") && t < local("2026-11-13T00:00")),
+    );
+    const c = judge(W46, times);
+    expect(c.covered).toBe(5.5);
+    expect(describeGaps(c, W46)).toBe(
+      "API data starts Mon, 9 Nov 2026, 12:00: Mon, 9 Nov 2026, 00:00–12:00 and Thu, 12 Nov 2026 have no API rows; API figures cover 5.5 of 7 days",
+    );
+  });
+
+  it("finds half a day lost in the middle of a week", () => {
+    const times = steady(local("2026-11-02T00:00"), local("2026-11-16T00:00"), 20).filter(
+      (t) => !(t >= local("2026-11-11T06:00") && t < local("2026-11-11T18:00")),
+    );
+    expect(describeGaps(judge(W46, times), W46)).toBe(
+      "Wed, 11 Nov 2026, 06:00–18:00 has no API rows; API figures cover 6.5 of 7 days",
+    );
+  });
+
+  it("holds back comparisons when the period before has gaps, while this period is complete", () => {
+    const times = steady(local("2026-11-02T00:00"), local("2026-11-16T00:00"), 20).filter(
+      (t) => !(t >= local("2026-11-05T00:00") && t < local("2026-11-09T00:00")),
+    );
+    const c = judge(W46, times);
+    expect(c.complete).toBe(true);
+    expect(c.previousGaps).toEqual([
+      { from: local("2026-11-05T00:00"), to: local("2026-11-09T00:00"), expected: expect.any(Number) },
+    ]);
+    expect(describePreviousGaps(c, previousPeriod(W46))).toBe(
+      "API figures are not compared with the period before: it has no API rows on Thu, 5 Nov 2026 – Sun, 8 Nov 2026",
+    );
+  });
+
+  it("compares a 25-hour DST day's hours by the wall clock", () => {
+    const day = parsePeriodSpec("2026-10-25", TZ, 0);
+    const times = steady(local("2026-10-24T00:00"), local("2026-10-26T00:00"), 30).filter(
+      (t) => !(t >= local("2026-10-25T23:00") && t < local("2026-10-26T00:00")),
+    );
+    const c = judge(day, times);
+    expect(c.buckets).toBe(25);
+    expect(describeGaps(c, day)).toBe(
+      "API data ends Sun, 25 Oct 2026, 22:58: Sun, 25 Oct 2026, 23:00–24:00 has no API rows; API figures cover 24 of 25 hours",
+    );
+    // Complete, the same day is quiet: every hour compared with its own.
+    expect(judge(day, steady(local("2026-10-24T00:00"), local("2026-10-26T00:00"), 30)).complete).toBe(true);
   });
 
   it("calls an empty period incomplete when the period before had rows, or the data ends before it", () => {

@@ -131,6 +131,7 @@ const ALL = deriveFindings({
       gaps: [{ from: context.period.from + 3 * 86_400_000, to: context.period.to, expected: 400 }],
       complete: false,
       previousRows: 700,
+      previousGaps: [],
     },
   ],
 });

@@ -137,6 +137,7 @@ describe("data completeness", () => {
 
     expect(await coverageOf(r, "api")).toEqual({
       complete: false,
+      previous_complete: true,
       rows: expect.any(Number),
       first: expect.stringMatching(/^2026-11-09T0/),
       last: expect.stringMatching(/^2026-11-11T2/),
@@ -171,6 +172,27 @@ describe("data completeness", () => {
     expect(mail).toContain("(partial data)");
     expect(await mailText(r, "support")).not.toContain("DATA INCOMPLETE");
   }, 120_000);
+
+  it("holds back comparisons with a period before that has gaps, and says so as a warning", async () => {
+    const dir = await newDir();
+    await copyWithout(weeks.dir, dir, [
+      { source: "api", from: local("2026-11-05T00:00"), to: local("2026-11-09T00:00") },
+    ]);
+    const r = await run(dir, "2026-W46");
+    expect(completeness(r)).toEqual([
+      "API figures are not compared with the period before: it has no API rows on Thu, 5 Nov 2026 – Sun, 8 Nov 2026",
+    ]);
+    expect(r.findings.find((f) => f.topic === "completeness")?.severity).toBe("warning");
+    expect(
+      r.findings.filter((f) => f.topic === "change" && f.metrics.some((m) => m.startsWith("api."))),
+    ).toEqual([]);
+    expect(await coverageOf(r, "api")).toMatchObject({ complete: true, previous_complete: false });
+    const it = firstPage(path.join(r.periodDir, "it.pdf"));
+    expect(it).toContain("Comparisons held back: the period before is incomplete");
+    expect(it).toContain("partial data");
+    const mail = (await mailText(r, "it")).split("\n");
+    expect(mail[2]).toBe("COMPARISONS HELD BACK: the period before is incomplete.");
+  }, 60_000);
 
   it("shows the operator the gaps in validate --period and first in run's output", async () => {
     const dir = await newDir();

@@ -147,7 +147,7 @@ describe("waiting for late data", () => {
       expect(failed).toMatchObject({ status: "failed", trigger: "catch-up" });
       expect(failed?.waits).toHaveLength(16);
       expect(failed?.error).toMatch(
-        /^the data does not cover 2026-W46, so no report was rendered \(on_incomplete: fail\) after waiting \(16 checks\):\n {2}Session data ends Wed, 11 Nov 2026, \d\d:\d\d: Thu, 12 Nov 2026 – Sun, 15 Nov 2026 have no session rows; session figures cover 3 of 7 days$/,
+        /^the data does not cover 2026-W46, so no report was rendered \(on_incomplete: fail\) after waiting \(17 checks\):\n {2}Session data ends Wed, 11 Nov 2026, \d\d:\d\d: Thu, 12 Nov 2026 – Sun, 15 Nov 2026 have no session rows; session figures cover 3 of 7 days$/,
       );
       expect(failed?.incomplete?.map((i) => i.source)).toEqual(["sessions"]);
       expect(smtp.received).toEqual([]);

@@ -11,7 +11,10 @@ export function completenessNotice(ctx: SectionContext, root: PDFKit.PDFStructur
   const { doc } = ctx;
   const notices = findingsFor(ctx.findings, ctx.template).filter((f) => f.topic === "completeness");
   if (notices.length === 0) return;
-  const sect = openSection(ctx, root, "Data incomplete: these figures do not cover the whole period", 60);
+  const title = notices.some((f) => f.severity === "critical")
+    ? "Data incomplete: these figures do not cover the whole period"
+    : "Comparisons held back: the period before is incomplete";
+  const sect = openSection(ctx, root, title, 60);
   for (const finding of notices) {
     const top = doc.y;
     sect.add(

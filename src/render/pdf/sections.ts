@@ -40,7 +40,7 @@ export interface SectionContext {
   currency: string;
   /** Charts drawn, for `--charts`. */
   charts: { name: string; png: Buffer }[];
-  /** Sources whose rows do not cover the period: their KPIs are not compared. */
+  /** Sources whose rows do not cover the period or the one before: their KPIs are not compared. */
   incomplete: ReadonlySet<SourceName>;
 }
 
