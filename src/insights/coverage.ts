@@ -14,8 +14,9 @@ import { formatDate, formatDateTime } from "../util/format.js";
  *   days with rows in both periods). A source of a few rows a day (support tickets, feedback)
  *   is never expected to have 10 in a day, so its quiet days are no alarm.
  * - A run of hours with no rows (an export cut at Sunday 14:00, half a day lost, one hour of a
- *   daily report) is a gap when the previous period's same wall-clock hours had at least
- *   `min_expected_rows` times the source's burstiness: rows that come in bursts (a session's
+ *   daily report) is a gap when its hours usually hold at least `min_expected_rows` times the
+ *   source's burstiness (usually: in a period of days, the mean of each local hour over both
+ *   periods' days; in a period of hours, the previous period's same wall-clock hour): rows that come in bursts (a session's
  *   events, ten at once) count as fewer independent arrivals, so a small shop's quiet morning is
  *   no gap, and a busy API's empty evening is.
  * - A source with no row in the period is incomplete when the previous period had at least
@@ -128,14 +129,17 @@ function gapsOf(
     // daily report): against the same wall-clock hours of the period before, in units of the
     // source's bursts (a session's events come together: ten events may be one shopper).
     const burst = burstiness(current.hours, before.hours);
-    const sameHour = alignedHours(period, previous, before.hours);
+    const sameHour =
+      unit === "day"
+        ? hourProfile(period, current.hours, previous, before.hours)
+        : alignedHours(period, previous, before.hours);
     for (const run of emptyRuns(current.hours)) {
       const expected = sum(run.map((h) => sameHour[h] ?? 0));
       if (expected / burst >= min)
         gaps.push({
           from: period.from + (run[0] as number) * HOUR_MS,
           to: Math.min(period.from + ((run.at(-1) as number) + 1) * HOUR_MS, period.to),
-          expected,
+          expected: Math.round(expected * 10) / 10,
         });
     }
   }
@@ -200,6 +204,33 @@ function burstiness(...sides: (readonly number[])[]): number {
       rows += (a + b) / 2;
     }
   return rows === 0 ? 1 : Math.max(1, squares / (2 * rows));
+}
+
+/**
+ * For a period of days, what each hour of it usually holds: the mean of that local hour of the
+ * day over every day of both periods. One week's Sunday evening may have been busy by chance;
+ * fourteen evenings are the source's rhythm.
+ */
+function hourProfile(
+  period: Period,
+  hours: readonly number[],
+  previous: Period,
+  hoursBefore: readonly number[],
+): number[] {
+  const totals = new Array<number>(24).fill(0);
+  const seen = new Array<number>(24).fill(0);
+  const add = (p: Period, side: readonly number[]) =>
+    side.forEach((n, h) => {
+      const hour = Number(wallHour(p.from + h * HOUR_MS, p.timezone));
+      totals[hour] = (totals[hour] ?? 0) + n;
+      seen[hour] = (seen[hour] ?? 0) + 1;
+    });
+  add(period, hours);
+  add(previous, hoursBefore);
+  return hours.map((_, h) => {
+    const hour = Number(wallHour(period.from + h * HOUR_MS, period.timezone));
+    return (seen[hour] ?? 0) === 0 ? 0 : (totals[hour] ?? 0) / (seen[hour] as number);
+  });
 }
 
 /**

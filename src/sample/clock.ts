@@ -30,7 +30,8 @@ export function sampleDays(end: Temporal.PlainDate, days: number, timeZone: stri
       hourStarts: Array.from(
         { length: 24 },
         (_, hour) =>
-          date.toPlainDateTime({ hour }).toZonedDateTime(timeZone, { disambiguation: "earlier" }).epochMilliseconds,
+          date.toPlainDateTime({ hour }).toZonedDateTime(timeZone, { disambiguation: "earlier" })
+            .epochMilliseconds,
       ),
     };
   });

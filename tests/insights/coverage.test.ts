@@ -54,10 +54,11 @@ describe("coverage of a period", () => {
     expect(c).toMatchObject({ complete: true, unit: "day", buckets: 7, covered: 7, gaps: [] });
   });
 
-  it("flags an export cut at Sunday 14:00 by its empty hours, against the week before's same hours", () => {
+  it("flags an export cut at Sunday 14:00 by its empty hours, against those hours' usual rows", () => {
     const c = judge(W46, steady(local("2026-11-02T00:00"), local("2026-11-15T14:00"), 20));
     expect(c.complete).toBe(false);
-    expect(c.gaps).toEqual([{ from: local("2026-11-15T14:00"), to: W46.to, expected: 200 }]);
+    // Expected: those ten hours' usual rows, the mean of each over the fourteen days (one of them this gap).
+    expect(c.gaps).toEqual([{ from: local("2026-11-15T14:00"), to: W46.to, expected: 185.7 }]);
     expect(describeGaps(c, W46)).toBe(
       "API data ends Sun, 15 Nov 2026, 13:57: Sun, 15 Nov 2026, 14:00–24:00 has no API rows; API figures cover 6.6 of 7 days",
     );
