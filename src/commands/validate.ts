@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ReportsError } from "../errors.js";
 import { rejectLimitFailures } from "../ingest/source-checks.js";
-import { assessCoverage, describeGaps } from "../insights/coverage.js";
+import { assessCoverage, describeGaps, describePreviousGaps } from "../insights/coverage.js";
 import { formatInstant, previousPeriod } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
 import { formatPeriod } from "../util/format.js";
@@ -93,6 +93,12 @@ export async function validateCommand(
     incomplete = coverage
       .filter((c) => !c.complete)
       .map((c) => `INCOMPLETE ${c.source}: ${describeGaps(c, period)}`);
+    // The period before with gaps: this one's figures stand, their comparisons would not.
+    incomplete.push(
+      ...coverage
+        .filter((c) => c.complete && c.previousGaps.length > 0)
+        .map((c) => `NOT COMPARED ${c.source}: ${describePreviousGaps(c, previous)}`),
+    );
     if (incomplete.length > 0) print(`\n${incomplete.join("\n")}`);
   }
 
@@ -111,7 +117,7 @@ export async function validateCommand(
   const gaps =
     incomplete.length === 0
       ? ""
-      : ` (${incomplete.length} ${incomplete.length === 1 ? "source does" : "sources do"} not cover ${period?.id}: a run would say so first)`;
+      : ` (${incomplete.length} ${incomplete.length === 1 ? "source does" : "sources do"} not cover ${period?.id} or the period before: a run would say so first)`;
   print(failed ? "\nvalidate: FAILED" : `\nvalidate: ok${gaps}`);
   if (failed) {
     const count = problems.filter((p) => p.startsWith("FAIL")).length;

@@ -322,7 +322,8 @@ export function describeGaps(c: SourceCoverage, period: Period): string {
       const [from, to] = [formatDateTime(g.from, tz), formatDateTime(g.to, tz)];
       if (formatDate(g.to - 1, tz) === formatDate(g.from, tz))
         return `${from}–${isMidnight(g.to, tz) ? "24:00" : to.slice(-5)}`;
-      return `${from} – ${to}`;
+      // To midnight: the day it ends, at 24:00 ("Sun, 15 Nov 2026, 24:00", not Monday 00:00).
+      return `${from} – ${isMidnight(g.to, tz) ? `${formatDate(g.to - 1, tz)}, 24:00` : to}`;
     }
     const [first, last] = [formatDate(g.from, tz), formatDate(g.to - 1, tz)];
     return first === last ? first : `${first} – ${last}`;

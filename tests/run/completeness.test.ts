@@ -210,7 +210,7 @@ describe("data completeness", () => {
       /\nINCOMPLETE api: API data ends Wed, 11 Nov 2026, \d\d:\d\d: Thu, 12 Nov 2026 – Sun, 15 Nov 2026 have no API rows/,
     );
     expect(validate.stdout).toContain(
-      "validate: ok (1 source does not cover 2026-W46: a run would say so first)",
+      "validate: ok (1 source does not cover 2026-W46 or the period before: a run would say so first)",
     );
 
     const out = await newDir();
