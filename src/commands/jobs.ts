@@ -139,7 +139,7 @@ export async function historyCommand(
         const note =
           r.error ??
           (r.incomplete !== undefined
-            ? `went ahead incomplete (${r.incomplete.map((i) => i.source).join(", ")})${waited > 0 ? ` after ${waited} ${waited === 1 ? "check" : "checks"}` : ""}`
+            ? `went ahead incomplete (${r.incomplete.map((i) => i.source).join(", ")})${waited > 0 ? ` after ${waited + 1} checks` : ""}`
             : undefined) ??
           d.find((x) => x.status === "failed" || x.status === "unknown")?.error ??
           (r.resend_of ? `resend of ${r.resend_of}` : "");

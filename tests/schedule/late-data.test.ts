@@ -5,6 +5,7 @@ import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { appendHistory, readHistory } from "../../src/output/history.js";
 import { startDaemon } from "../../src/schedule/daemon.js";
+import { reports } from "../helpers/cli.js";
 import { copyWithout } from "../helpers/cut-data.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
@@ -116,6 +117,39 @@ describe("waiting for late data", () => {
       expect(run?.incomplete).toBeUndefined();
       expect(smtp.received.map((r) => r.mail.subject)).toEqual([SUBJECT]);
       expect(String(smtp.received[0]?.mail.text)).not.toContain("DATA INCOMPLETE");
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it("goes ahead at the deadline with on_incomplete: report, says so first, and the history tells why", async () => {
+    const smtp = await startSmtp();
+    try {
+      const outDir = await newDir();
+      await ranW45(outDir);
+      const late = await lateSessions();
+      const clock = testClock(local("2026-11-16T08:05"));
+      const job = { ...(await jobContextFor(weekly("report"), late.dir, outDir)), clock };
+      const daemon = await startDaemon({
+        job,
+        email: mailTo(smtp.port, 2),
+        logger: pino({ level: "silent" }),
+        timeZone: TZ,
+        now: clock.now,
+      });
+      await daemon.caughtUp;
+      expect(await daemon.stop(5_000)).toBe(true);
+      expect(clock.sleeps).toBe(16);
+      const run = (await readHistory(outDir)).runs.find((r) => r.period.id === "2026-W46");
+      expect(run).toMatchObject({ status: "ok" });
+      expect(run?.incomplete).toEqual([
+        { source: "sessions", text: expect.stringMatching(/^Session data ends Wed, 11 Nov 2026/) },
+      ]);
+      expect(smtp.received.map((r) => r.mail.subject)).toEqual([`${SUBJECT} (data incomplete)`]);
+      expect(String(smtp.received[0]?.mail.text)).toContain("DATA INCOMPLETE");
+      const history = await reports(["history", "--out", outDir]);
+      expect(history.code, history.stderr).toBe(0);
+      expect(history.stdout).toContain("went ahead incomplete (sessions) after 17 checks");
     } finally {
       await smtp.close();
     }
