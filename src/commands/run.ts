@@ -1,5 +1,5 @@
 import { ReportsError } from "../errors.js";
-import { describeGaps } from "../insights/coverage.js";
+import { describeGaps } from "../insights/coverage-text.js";
 import { runReports } from "../run/run-reports.js";
 import { parsePeriodRange, parsePeriodSpec } from "../time/periods.js";
 import { createTimestampParser } from "../time/timestamp.js";

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { ReportsError } from "../errors.js";
 import { rejectLimitFailures } from "../ingest/source-checks.js";
-import { assessCoverage, describeGaps, describePreviousGaps } from "../insights/coverage.js";
+import { assessCoverage } from "../insights/coverage.js";
+import { describeGaps, describePreviousGaps } from "../insights/coverage-text.js";
 import { formatInstant, previousPeriod } from "../time/periods.js";
 import type { SourceSummary } from "../types.js";
 import { formatPeriod } from "../util/format.js";

@@ -1,7 +1,8 @@
 import { metricSource } from "../metrics/catalog.js";
 import type { Finding, Severity, SourceName } from "../types.js";
 import { visible } from "../util/visible-text.js";
-import { notComparable, SOURCE_WORDS } from "./coverage.js";
+import { notComparable } from "./coverage.js";
+import { SOURCE_WORDS } from "./coverage-text.js";
 import { RULES, type RuleContext } from "./rules.js";
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

@@ -6,7 +6,8 @@ import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
 import { previousPeriod } from "../time/periods.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
 import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
-import { describeGaps, describePreviousGaps, type SourceCoverage } from "./coverage.js";
+import type { SourceCoverage } from "./coverage.js";
+import { describeGaps, describePreviousGaps } from "./coverage-text.js";
 import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
 
 /** What a rule sees: the metric results, the period, and the thresholds of the configuration. */

@@ -1,11 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
-import {
-  assessCoverage,
-  describeGaps,
-  describePreviousGaps,
-  type SourceCoverage,
-} from "../../src/insights/coverage.js";
+import { assessCoverage, type SourceCoverage } from "../../src/insights/coverage.js";
+import { describeGaps, describePreviousGaps } from "../../src/insights/coverage-text.js";
 import { type CoverageCounts, createCoverageCounter } from "../../src/metrics/coverage.js";
 import { parsePeriodSpec, previousPeriod } from "../../src/time/periods.js";
 import type { Period, SourceName } from "../../src/types.js";
