@@ -1,6 +1,8 @@
 import { type CoverageCounts, HOUR_MS, hoursIn, type PeriodCoverage } from "../metrics/coverage.js";
 import { localDays } from "../time/periods.js";
+import { createOffsetLookup } from "../time/zone-offsets.js";
 import type { Period, SourceName } from "../types.js";
+import { median } from "../util/median.js";
 
 /**
  * Is a period complete for a source? Judged from the rows by hour of the period and of the one
@@ -220,14 +222,14 @@ function hourProfile(
   const seen = new Array<number>(24).fill(0);
   const add = (p: Period, side: readonly number[]) =>
     side.forEach((n, h) => {
-      const hour = Number(wallHour(p.from + h * HOUR_MS, p.timezone));
+      const hour = wallHour(p.from + h * HOUR_MS, p.timezone);
       totals[hour] = (totals[hour] ?? 0) + n;
       seen[hour] = (seen[hour] ?? 0) + 1;
     });
   add(period, hours);
   add(previous, hoursBefore);
   return hours.map((_, h) => {
-    const hour = Number(wallHour(period.from + h * HOUR_MS, period.timezone));
+    const hour = wallHour(period.from + h * HOUR_MS, period.timezone);
     return (seen[hour] ?? 0) === 0 ? 0 : (totals[hour] ?? 0) / (seen[hour] as number);
   });
 }
@@ -240,7 +242,7 @@ function hourProfile(
 function alignedHours(period: Period, previous: Period, hoursBefore: readonly number[]): number[] {
   const key = (p: Period, h: number) => {
     const t = p.from + h * HOUR_MS;
-    const day = Math.floor((localDayNumber(t, p.timezone) - localDayNumber(p.from, p.timezone)) as number);
+    const day = localDayNumber(t, p.timezone) - localDayNumber(p.from, p.timezone);
     return `${day}T${wallHour(t, p.timezone)}`;
   };
   const before = new Map<string, number>();
@@ -251,41 +253,26 @@ function alignedHours(period: Period, previous: Period, hoursBefore: readonly nu
   return Array.from({ length: hoursIn(period) }, (_, h) => before.get(key(period, h)) ?? 0);
 }
 
-const hourFormat = new Map<string, Intl.DateTimeFormat>();
-function parts(t: number, timeZone: string): Record<string, string> {
-  let f = hourFormat.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      hourCycle: "h23",
-    });
-    hourFormat.set(timeZone, f);
+const DAY_MS = 24 * HOUR_MS;
+const offsetLookups = new Map<string, (instant: number) => number>();
+/** `t` as wall-clock milliseconds in the zone (epoch ms plus the offset in force). */
+function wallClock(t: number, timeZone: string): number {
+  let lookup = offsetLookups.get(timeZone);
+  if (lookup === undefined) {
+    lookup = createOffsetLookup(timeZone);
+    offsetLookups.set(timeZone, lookup);
   }
-  return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
+  return t + lookup(t);
 }
-function wallHour(t: number, timeZone: string): string {
-  return parts(t, timeZone).hour ?? "";
+function wallHour(t: number, timeZone: string): number {
+  return Math.floor((((wallClock(t, timeZone) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
 }
 /** Days since 1970 of the local date at `t`. */
 function localDayNumber(t: number, timeZone: string): number {
-  const p = parts(t, timeZone);
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) / 86_400_000;
+  return Math.floor(wallClock(t, timeZone) / DAY_MS);
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Sources whose figures cannot be compared with the period before: either period has gaps. */
 export function notComparable(coverage: readonly SourceCoverage[]): Set<SourceName> {

@@ -13,6 +13,7 @@ import {
   formatMoney,
   formatPoints,
 } from "../util/format.js";
+import { median } from "../util/median.js";
 
 /**
  * How metric values read in a document. Every path ends in text: a missing value is "n/a",
@@ -179,15 +180,6 @@ function rateDigits(numbers: readonly number[]): number {
   const pcts = numbers.map((v) => Math.abs(v * 100));
   if (pcts.some((p) => p > 99 && p < 100)) return 2;
   return pcts.some((p) => p > 0 && p < 10) ? 1 : 0;
-}
-
-function median(numbers: readonly number[]): number {
-  if (numbers.length === 0) return 0;
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function formatRecord(value: { [key: string]: string | number }, currency: string): string {

@@ -36,7 +36,8 @@ export interface SampleResult {
   incidentDay: string;
 }
 
-const FILE_NAMES: Record<SourceName, string> = {
+/** The file each source is written to. */
+export const FILE_NAMES: Record<SourceName, string> = {
   sessions: "sessions.jsonl",
   api: "api_logs.csv",
   pages: "page_load_times.csv",

@@ -1,6 +1,7 @@
 import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SOURCES } from "../../src/ingest/sources/index.js";
+import { FILE_NAMES } from "../../src/sample/generate.js";
 import { createTimestampParser } from "../../src/time/timestamp.js";
 import type { SourceName } from "../../src/types.js";
 
@@ -32,7 +33,7 @@ export async function copyWithout(
   for (const source of new Set(cuts.map((c) => c.source))) {
     const mine = cuts.filter((c) => c.source === source);
     const dropped = (t: number | undefined) => t !== undefined && mine.some((c) => t >= c.from && t < c.to);
-    const file = path.join(outDir, SOURCES[source].format === "json" ? "sessions.jsonl" : fileOf(source));
+    const file = path.join(outDir, FILE_NAMES[source]);
     const lines = (await readFile(file, "utf8")).split("\n");
     let kept: string[];
     if (SOURCES[source].format === "json") {
@@ -51,17 +52,4 @@ export async function copyWithout(
     }
     await writeFile(file, kept.join("\n"));
   }
-}
-
-function fileOf(source: SourceName): string {
-  const files: Partial<Record<SourceName, string>> = {
-    api: "api_logs.csv",
-    pages: "page_load_times.csv",
-    clicks: "clickstream.csv",
-    carts: "cart_abandonment.csv",
-    journeys: "session_tracking.csv",
-    feedback: "user_feedback.csv",
-    support: "support_tickets.csv",
-  };
-  return files[source] as string;
 }

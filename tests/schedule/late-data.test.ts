@@ -4,6 +4,7 @@ import pino from "pino";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { appendHistory, readHistory } from "../../src/output/history.js";
+import type { JobContext } from "../../src/run/report-job.js";
 import { startDaemon } from "../../src/schedule/daemon.js";
 import { reports } from "../helpers/cli.js";
 import { copyWithout } from "../helpers/cut-data.js";
@@ -87,6 +88,23 @@ function weekly(onIncomplete: "report" | "fail") {
   };
 }
 
+/** One start of the daemon on `clock`: its catch-up runs, then it stops (true: nothing was left running). */
+async function catchUpOnce(
+  job: JobContext,
+  smtpPort: number,
+  clock: { now: () => number },
+): Promise<boolean> {
+  const daemon = await startDaemon({
+    job,
+    email: mailTo(smtpPort, 2),
+    logger: pino({ level: "silent" }),
+    timeZone: TZ,
+    now: clock.now,
+  });
+  await daemon.caughtUp;
+  return daemon.stop(5_000);
+}
+
 describe("waiting for late data", () => {
   it("waits for the sessions file that arrives after the first check, then reports complete", async () => {
     const smtp = await startSmtp();
@@ -98,15 +116,7 @@ describe("waiting for late data", () => {
         if (n === 1) await late.arrive();
       });
       const job = { ...(await jobContextFor(weekly("report"), late.dir, outDir)), clock };
-      const daemon = await startDaemon({
-        job,
-        email: mailTo(smtp.port, 2),
-        logger: pino({ level: "silent" }),
-        timeZone: TZ,
-        now: clock.now,
-      });
-      await daemon.caughtUp;
-      expect(await daemon.stop(5_000)).toBe(true);
+      expect(await catchUpOnce(job, smtp.port, clock)).toBe(true);
 
       expect(clock.sleeps).toBe(1);
       const run = (await readHistory(outDir)).runs.find((r) => r.period.id === "2026-W46");
@@ -130,15 +140,7 @@ describe("waiting for late data", () => {
       const late = await lateSessions();
       const clock = testClock(local("2026-11-16T08:05"));
       const job = { ...(await jobContextFor(weekly("report"), late.dir, outDir)), clock };
-      const daemon = await startDaemon({
-        job,
-        email: mailTo(smtp.port, 2),
-        logger: pino({ level: "silent" }),
-        timeZone: TZ,
-        now: clock.now,
-      });
-      await daemon.caughtUp;
-      expect(await daemon.stop(5_000)).toBe(true);
+      expect(await catchUpOnce(job, smtp.port, clock)).toBe(true);
       expect(clock.sleeps).toBe(16);
       const run = (await readHistory(outDir)).runs.find((r) => r.period.id === "2026-W46");
       expect(run).toMatchObject({ status: "ok" });
@@ -163,16 +165,7 @@ describe("waiting for late data", () => {
       const late = await lateSessions();
       const clock = testClock(local("2026-11-16T08:05"));
       const job = { ...(await jobContextFor(weekly("fail"), late.dir, outDir)), clock };
-      const logger = pino({ level: "silent" });
-      const first = await startDaemon({
-        job,
-        email: mailTo(smtp.port, 2),
-        logger,
-        timeZone: TZ,
-        now: clock.now,
-      });
-      await first.caughtUp;
-      expect(await first.stop(5_000)).toBe(true);
+      expect(await catchUpOnce(job, smtp.port, clock)).toBe(true);
 
       // 08:05 to 12:00 every 15 minutes: 16 checks found sessions incomplete, then it gave up.
       expect(clock.sleeps).toBe(16);
@@ -191,29 +184,13 @@ describe("waiting for late data", () => {
       // The export lands at 13:00; the daemon's next start catches W46 up and mails it once.
       await late.arrive();
       const later = testClock(local("2026-11-16T13:00"));
-      const second = await startDaemon({
-        job: { ...job, clock: later },
-        email: mailTo(smtp.port, 2),
-        logger,
-        timeZone: TZ,
-        now: later.now,
-      });
-      await second.caughtUp;
-      expect(await second.stop(5_000)).toBe(true);
+      expect(await catchUpOnce({ ...job, clock: later }, smtp.port, later)).toBe(true);
       expect(later.sleeps).toBe(0);
       expect(smtp.received.map((r) => r.mail.subject)).toEqual([SUBJECT]);
       const runs = (await readHistory(outDir)).runs.filter((r) => r.period.id === "2026-W46");
       expect(runs.map((r) => r.status)).toEqual(["failed", "ok"]);
 
-      const third = await startDaemon({
-        job,
-        email: mailTo(smtp.port, 2),
-        logger,
-        timeZone: TZ,
-        now: later.now,
-      });
-      await third.caughtUp;
-      await third.stop(5_000);
+      await catchUpOnce(job, smtp.port, later);
       expect(smtp.received).toHaveLength(1);
     } finally {
       await smtp.close();
