@@ -7,7 +7,7 @@ import { createTimestampFormatter, type SampleDay, sampleDays, timeOfDay } from 
 import { createLineWriter, type LineWriter } from "./line-writer.js";
 import { createRandom, type Random } from "./random.js";
 import { apiRow, cartRow, clickRow, feedbackRow, HEADERS, journeyRow, pageRow, ticketRow } from "./rows.js";
-import { type SessionEventOut, type ShopDay, shopperSession } from "./shoppers.js";
+import { type Planted, type SessionEventOut, type ShopDay, shopperSession } from "./shoppers.js";
 
 export interface SampleOptions {
   outDir: string;
@@ -28,7 +28,27 @@ export interface SampleOptions {
    * the shop's natural proportions. Default false.
    */
   uniform?: boolean;
+  /** For measuring the findings (bench/findings-quality.ts); the shipped sample has none. */
+  scenario?: Scenario;
 }
+
+/**
+ * A shop to measure the findings on: `calm` drops the worse last week and the payment incident
+ * (the same shop every day); `varyVolume` draws each day's row counts from a Poisson distribution
+ * around their mean, as real days vary; `plants` are known changes over local dates [from, to).
+ */
+export interface Scenario {
+  calm?: boolean;
+  varyVolume?: boolean;
+  plants?: Plant[];
+}
+
+export type Plant = { from: string; to: string } & (
+  | { kind: "errors"; service: string; share: number }
+  | { kind: "slower"; url: string; factor: number }
+  | { kind: "conversion"; factor: number }
+  | { kind: "volume"; factor: number }
+);
 
 export interface SampleResult {
   files: { source: SourceName; file: string; rows: number }[];
@@ -84,11 +104,13 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
   };
   const many = <T>(count: number, make: () => T): T[] => Array.from({ length: count }, make);
 
+  const vary = (mean: number) => (options.scenario?.varyVolume ? random.poisson(mean) : mean);
   for (const day of days) {
     const perDay = (divisor: number) =>
-      Math.max(1, Math.round(options.rowsPerDay / (options.uniform ? 1 : divisor)));
+      vary(Math.max(1, Math.round(options.rowsPerDay / (options.uniform ? 1 : divisor))));
     // A session has about 3.5 events, so this many sessions give about rowsPerDay events.
-    const sessions = many(Math.max(1, Math.round(options.rowsPerDay / 3.5)), () => ({
+    const shoppers = Math.max(1, Math.round((options.rowsPerDay / 3.5) * day.planted.volume));
+    const sessions = many(vary(shoppers), () => ({
       t: timeOfDay(day, random),
       user: user(),
     }));
@@ -103,7 +125,7 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
     const at = () => timeOfDay(day, random);
     await csv(
       "api",
-      many(options.rowsPerDay, () => at()).map((t) => ({ t, row: apiRow(day, random, t, format) })),
+      many(vary(options.rowsPerDay), () => at()).map((t) => ({ t, row: apiRow(day, random, t, format) })),
     );
     await csv(
       "pages",
@@ -111,7 +133,10 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
     );
     await csv(
       "clicks",
-      many(options.rowsPerDay, () => at()).map((t) => ({ t, row: clickRow(random, t, user(), format) })),
+      many(vary(options.rowsPerDay), () => at()).map((t) => ({
+        t,
+        row: clickRow(random, t, user(), format),
+      })),
     );
     const carts = many(perDay(40), () => at()).map((t) => {
       counters.cart += 1;
@@ -154,11 +179,28 @@ function shopDay(day: SampleDay, options: SampleOptions): ShopDay {
   const inLastWeek =
     Temporal.PlainDate.compare(day.date, lastFullMonday) >= 0 &&
     Temporal.PlainDate.compare(day.date, options.end) < 0;
+  const calm = options.scenario?.calm === true;
   return {
     ...day,
-    lastWeek: inLastWeek && Temporal.PlainDate.compare(lastFullMonday.add({ days: 7 }), options.end) <= 0,
-    incident: day.date.equals(lastFullMonday.add({ days: 1 })),
+    lastWeek:
+      !calm && inLastWeek && Temporal.PlainDate.compare(lastFullMonday.add({ days: 7 }), options.end) <= 0,
+    incident: !calm && day.date.equals(lastFullMonday.add({ days: 1 })),
+    planted: plantedOn(day.date, options.scenario?.plants ?? []),
   };
+}
+
+function plantedOn(date: Temporal.PlainDate, plants: readonly Plant[]): Planted {
+  const planted: Planted = { errors: null, slower: null, conversion: 1, volume: 1 };
+  for (const plant of plants) {
+    const on =
+      Temporal.PlainDate.compare(date, Temporal.PlainDate.from(plant.from)) >= 0 &&
+      Temporal.PlainDate.compare(date, Temporal.PlainDate.from(plant.to)) < 0;
+    if (!on) continue;
+    if (plant.kind === "errors") planted.errors = { service: plant.service, share: plant.share };
+    else if (plant.kind === "slower") planted.slower = { url: plant.url, factor: plant.factor };
+    else planted[plant.kind] *= plant.factor;
+  }
+  return planted;
 }
 
 /** The Monday that starts the last full week before `end` (exclusive). */

@@ -13,6 +13,8 @@ export interface Random {
   weighted<T>(choices: readonly (readonly [T, number])[]): T;
   /** Log-normal with the given median and shape (sigma of the underlying normal). */
   logNormal(median: number, sigma: number): number;
+  /** A Poisson count with the given mean (by products of uniforms up to 30, a rounded normal past it). */
+  poisson(mean: number): number;
 }
 
 export function createRandom(seed: number): Random {
@@ -39,5 +41,12 @@ export function createRandom(seed: number): Random {
       return (choices[choices.length - 1] as (typeof choices)[number])[0];
     },
     logNormal: (median, sigma) => median * Math.exp(sigma * normal()),
+    poisson: (mean) => {
+      if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));
+      const limit = Math.exp(-mean);
+      let k = 0;
+      for (let p = float(); p > limit; p *= float()) k += 1;
+      return k;
+    },
   };
 }

@@ -59,6 +59,8 @@ export function apiRow(day: ShopDay, random: Random, t: number, format: Format):
     [503, 0.2],
   ] as const) as number;
   if (outage && random.chance(0.35)) status = random.pick([500, 502, 503, 504]);
+  else if (day.planted.errors?.service === service && random.chance(day.planted.errors.share))
+    status = random.pick([500, 502, 503]);
   else if (day.incident && service === "payment-api" && random.chance(0.06)) status = 503;
   let ms = random.logNormal(median, 0.45);
   if (outage) ms *= 6;
@@ -77,7 +79,8 @@ const PAGES = [
 
 export function pageRow(day: ShopDay, random: Random, t: number, format: Format): (string | number)[] {
   const [url, median] = random.pick(PAGES);
-  const slower = url === "/checkout" && day.lastWeek ? 1.2 : 1;
+  const planted = day.planted.slower?.url === url ? day.planted.slower.factor : 1;
+  const slower = (url === "/checkout" && day.lastWeek ? 1.2 : 1) * planted;
   const ms = random.logNormal(median * slower, 0.35);
   return [url, format(t, "naive-space"), random.chance(0.2) ? ms.toFixed(1) : Math.round(ms)];
 }

@@ -22,6 +22,20 @@ export interface ShopDay extends SampleDay {
   incident: boolean;
   /** Part of the last full week, which is a bit worse than the weeks before. */
   lastWeek: boolean;
+  /** Changes planted on this day (bench/findings-quality.ts); none in the shipped sample. */
+  planted: Planted;
+}
+
+/** What a day's planted changes do: each is 1 / none when nothing is planted. */
+export interface Planted {
+  /** Share of this service's calls answered 5xx. */
+  errors: { service: string; share: number } | null;
+  /** This page loads this many times slower. */
+  slower: { url: string; factor: number } | null;
+  /** The chance a shopper at checkout places the order is multiplied by this. */
+  conversion: number;
+  /** Sessions (shoppers) are multiplied by this. */
+  volume: number;
 }
 
 export const PRODUCTS = [
@@ -115,6 +129,7 @@ export function shopperSession(
     error("/checkout", "Address validation failed");
     return events;
   }
-  if (random.chance(day.lastWeek ? 0.74 : 0.9)) push("/checkout", "button.place-order");
+  if (random.chance((day.lastWeek ? 0.74 : 0.9) * day.planted.conversion))
+    push("/checkout", "button.place-order");
   return events;
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll } from "vitest";
 import { SOURCES } from "../../src/ingest/sources/index.js";
-import { generateSample } from "../../src/sample/generate.js";
+import { generateSample, type Scenario } from "../../src/sample/generate.js";
 import type { SourceName } from "../../src/types.js";
 import { ingestAll } from "./sequential-pass.js";
 
@@ -26,6 +26,8 @@ export function useGeneratedData(options: {
   end: string;
   badRowRate?: number;
   records?: boolean;
+  /** A calm shop, varying volume, planted changes (see `Scenario`). */
+  scenario?: Scenario;
 }): GeneratedData {
   const data: GeneratedData = { dir: "", records: new Map() };
   beforeAll(async () => {
@@ -38,6 +40,7 @@ export function useGeneratedData(options: {
       end: Temporal.PlainDate.from(options.end),
       timezone: "Europe/Paris",
       badRowRate: options.badRowRate ?? 0,
+      ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
     });
     if (options.records) {
       const collect = (source: SourceName) => (batch: unknown[]) => {
