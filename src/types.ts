@@ -159,7 +159,8 @@ export type Severity = (typeof SEVERITIES)[number];
 /**
  * What a finding is about, so a template can pick findings without naming rules: `change` (a
  * watched figure moved), `incident` (a service-day of 5xx), `target` (a figure missed its
- * target), `funnel` (where and why shoppers leave the checkout), `pages` (page speed), `sla`
+ * target), `funnel` (where and why shoppers leave the checkout), `pages` (page speed), `slower` (a
+ * page or API endpoint got slower), `sla`
  * (tickets past their SLA), `feedback` (what shoppers wrote), `completeness` (a source's rows do
  * not cover the period: said first, in every report that uses the source).
  */
@@ -169,6 +170,7 @@ export const TOPICS = [
   "target",
   "funnel",
   "pages",
+  "slower",
   "sla",
   "feedback",
   "completeness",
@@ -192,6 +194,31 @@ export interface Finding {
   metrics: string[];
   /** How much it matters within its severity (higher first); only used for ranking. */
   weight: number;
+  /** The test behind a change, incident or target finding (findings.json `evidence`). */
+  evidence?: Evidence;
+  /**
+   * True: the figure moved past its threshold but the data cannot tell it from chance. Listed
+   * under "Movements within normal variation", never in "What changed" or the mail.
+   */
+  variation?: boolean;
+}
+
+/**
+ * How sure a finding is and the numbers behind it (docs/metrics.md "How sure a finding is"):
+ * the test, its p-value (the largest of the comparisons made), the certainty in words and the
+ * counts each side rests on.
+ */
+export interface Evidence {
+  test: string | null;
+  p_value: number | null;
+  certainty: "very likely" | "likely" | "possibly" | "could be chance" | "too few to tell";
+  current: Record<string, number>;
+  /** The period before: its counts and the p-value of the comparison with it. */
+  previous?: Record<string, number | null>;
+  /** The median of the last periods (ids, the one before first), when the archive has 3 or more. */
+  baseline?: { periods: string[]; median: number; p_value: number | null };
+  /** When there were too few to test: the smallest side's count. */
+  smallest_n?: number;
 }
 
 /** What a metric's number is, for formatting it and reading its change. */

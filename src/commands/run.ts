@@ -87,11 +87,17 @@ export async function runCommand(options: RunOptions, print: (text: string) => v
   print(
     `          read and computed in ${(result.timings.ingestMs / 1000).toFixed(1)} s by the ${name} engine${notes.length > 0 ? ` (${notes.join("; ")})` : ""}; reports rendered in ${(result.timings.renderMs / 1000).toFixed(1)} s`,
   );
-  if (result.findings.length > 0) {
+  const findings = result.findings.filter((f) => f.variation !== true);
+  if (findings.length > 0) {
     print("findings:");
-    for (const f of result.findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);
-    if (result.findings.length > 8) print(`  … ${result.findings.length - 8} more in findings.json`);
+    for (const f of findings.slice(0, 8)) print(`  [${f.severity}] ${f.text}`);
+    if (findings.length > 8) print(`  … ${findings.length - 8} more in findings.json`);
   }
+  const variations = result.findings.length - findings.length;
+  if (variations > 0)
+    print(
+      `  (${variations} ${variations === 1 ? "movement" : "movements"} within normal variation: listed in the reports, not reported as changes)`,
+    );
   print(`written:  ${shownPath(result.periodDir)}/`);
   for (const file of result.files.filter((f) => !f.endsWith(".png"))) print(`          ${shownPath(file)}`);
   const charts = result.files.filter((f) => f.endsWith(".png")).length;

@@ -277,14 +277,34 @@ export const configSchema = z
         change_points: z.number().positive().default(2),
         /** Any other figure moving by this share (0.1 = 10 %) is worth a sentence. */
         change_share: z.number().positive().default(0.1),
-        /** A service-day is an incident when its 5xx share is this many times the service's median day … */
+        /**
+         * A change past its threshold is reported only when its test gives a p-value below this
+         * (against the period before and, where the archive has it, the median of the last
+         * periods); otherwise it is a "movement within normal variation".
+         */
+        alpha: z.number().gt(0).lt(1).default(0.01),
+        /** A worse change is critical when p is below this and it is `critical_size` times its threshold. */
+        critical_alpha: z.number().gt(0).lt(1).default(0.001),
+        critical_size: z.number().min(1).default(3),
+        /** No change is claimed from fewer than this many values (sessions, requests, tickets…) a side. */
+        min_observations: z.number().int().min(1).default(30),
+        /** Compare with the median of this many periods before (from the reports in out/); under 3: the period before only. */
+        baseline_periods: z.number().int().min(1).max(52).default(4),
+        /** A page's p75 or an endpoint's p95 rising by this share (0.2 = 20 %) is worth a sentence. */
+        slower_share: z.number().positive().default(0.2),
+        /** A service-day is an incident when its 5xx share is this many times the service's usual rate … */
         incident_factor: z.number().positive().default(5),
         /** … and at least this share of its requests … */
         incident_min_rate: z.number().min(0).max(1).default(0.05),
         /** … over at least this many requests … */
         incident_min_requests: z.number().int().min(1).default(20),
-        /** … and at least this many 5xx responses (one stray error on a quiet day is no incident). */
-        incident_min_errors: z.number().int().min(1).default(3),
+        /** … with at least this many 5xx responses (one stray error on a quiet day is no incident) … */
+        incident_min_errors: z.number().int().min(1).default(4),
+        /**
+         * … that its usual rate (its other days, this period and the one before) would give with a
+         * probability below this (one-sided exact binomial; about 35 service-days a week are tested).
+         */
+        incident_alpha: z.number().gt(0).lt(1).default(0.001),
         /** API availability below this is worth a sentence whatever its change. */
         availability_target: z.number().min(0).max(1).default(0.995),
       })

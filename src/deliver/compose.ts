@@ -56,7 +56,9 @@ export async function composeMail(content: MailContent): Promise<Mail.Options> {
   const routed = findingsFor(records.map(routableRecord), content.template);
   // Said first: what the figures do not cover. Then the top findings.
   const notices = routed.filter((f) => f.topic === "completeness");
-  const findings = routed.filter((f) => f.topic !== "completeness").slice(0, 5);
+  const findings = routed
+    .filter((f) => f.topic !== "completeness" && f.within_normal_variation !== true)
+    .slice(0, 5);
   const kpiIds = content.template.sections.find((s) => s.kind === "kpis")?.metrics ?? [];
   const kpis = kpiIds.map((id) => {
     const entry = metrics.metrics[id];

@@ -1,5 +1,5 @@
 import { metricSource } from "../metrics/catalog.js";
-import type { Finding, Severity, SourceName } from "../types.js";
+import type { Evidence, Finding, Severity, SourceName } from "../types.js";
 import { visible } from "../util/visible-text.js";
 import { notComparable } from "./coverage.js";
 import { SOURCE_WORDS } from "./coverage-text.js";
@@ -39,7 +39,7 @@ function heldBack(
 ): Finding[] {
   if (finding.topic === "completeness" || uncompared.size === 0) return [finding];
   const sources = [...new Set(finding.metrics.map(metricSource))].filter((s): s is SourceName => s !== null);
-  const compares = finding.topic === "change" || finding.topic === "pages";
+  const compares = finding.topic === "change" || finding.topic === "pages" || finding.topic === "slower";
   if (compares && sources.some((s) => uncompared.has(s))) return [];
   const partial = sources.filter((s) => incomplete.has(s));
   if (partial.length === 0) return [finding];
@@ -104,6 +104,12 @@ export interface FindingRecord {
   audiences: string[];
   text: string;
   metrics: string[];
+  /** "very likely" … "too few to tell", for findings built on a test. */
+  certainty?: Evidence["certainty"];
+  /** True: moved past its threshold, but within what chance gives; not in "What changed". */
+  within_normal_variation?: boolean;
+  /** The test, its p-value and the counts behind it. */
+  evidence?: Evidence;
 }
 
 /**
@@ -123,6 +129,13 @@ export function findingRecords(
     audiences: routed.filter(([, mine]) => mine.has(f)).map(([audience]) => audience),
     text: f.text,
     metrics: f.metrics,
+    ...(f.evidence === undefined
+      ? {}
+      : {
+          certainty: f.evidence.certainty,
+          within_normal_variation: f.variation === true,
+          evidence: f.evidence,
+        }),
   }));
 }
 

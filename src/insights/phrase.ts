@@ -21,3 +21,15 @@ export function medianDayOf(period: Period): string {
 
 /** `Tue, 10 Nov 2026` for a local date `2026-11-10`: as tables and the cover write dates. */
 export const phraseDay = formatLocalDate;
+
+/** "weeks", "days", "months" or "periods": what a period is, for "the last 4 weeks". */
+export function periodNoun(period: Period, count: number): string {
+  const noun = /-W\d{2}$/.test(period.id)
+    ? "week"
+    : /^\d{4}-\d{2}-\d{2}$/.test(period.id)
+      ? "day"
+      : /^\d{4}-\d{2}$/.test(period.id)
+        ? "month"
+        : "period";
+  return count === 1 ? noun : `${noun}s`;
+}

@@ -1,14 +1,17 @@
 import type { Config } from "../config/schema.js";
-import { metricInfo, sourceMetricIds } from "../metrics/catalog.js";
+import { sourceMetricIds } from "../metrics/catalog.js";
 import { compareKeys } from "../metrics/counter.js";
 import { stepLabel } from "../metrics/sessions.js";
 import { NO_ERROR_REASON } from "../metrics/sessions-summary.js";
 import { previousPeriod } from "../time/periods.js";
 import type { Finding, MetricResults, Period, TableRow } from "../types.js";
-import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
+import { formatChange, formatCount, formatMs, formatRate } from "../util/format.js";
+import { apiIncidents, metricChanges, slowerParts } from "./change-rules.js";
 import type { SourceCoverage } from "./coverage.js";
 import { describeGaps, describePreviousGaps } from "./coverage-text.js";
-import { comparedWith, medianDayOf, phraseDay, phraseValue } from "./phrase.js";
+import type { FigureView } from "./evidence.js";
+import { singleEvidence } from "./judge.js";
+import { excessTest } from "./stats.js";
 
 /** What a rule sees: the metric results, the period, and the thresholds of the configuration. */
 export interface RuleContext {
@@ -20,108 +23,14 @@ export interface RuleContext {
   currency: string;
   /** Each source's coverage of the period (insights/coverage.ts); none: every source taken as complete. */
   coverage?: readonly SourceCoverage[];
+  /**
+   * The figures of the periods before the previous one, newest first, from earlier reports'
+   * metrics.json (run/baseline.ts): with the period before, the baseline a change is judged against.
+   */
+  earlier?: readonly FigureView[];
 }
 
 export type Rule = (context: RuleContext) => Finding[];
-
-/**
- * The headline figures whose change is worth a sentence. Who reads about which is up to the
- * templates (their `findings` key).
- */
-const WATCHED: readonly string[] = [
-  "funnel.conversion",
-  "funnel.order_placed",
-  "sessions.count",
-  "carts.value_lost",
-  "api.availability",
-  "api.error_rate",
-  "api.latency_p95_ms",
-  "pages.load_p75_ms",
-  "feedback.rating_mean",
-  "feedback.mismatch_rate",
-  "support.created",
-  "support.backlog",
-  "support.resolution_median_h",
-  "support.csat_mean",
-];
-
-/**
- * "Checkout conversion fell from 48 % to 37 % (−11 pts) week over week": a watched figure that
- * moved by at least the configured points (rates) or share (everything else). Never from a null:
- * both periods must have a number, and a share needs a previous value other than 0.
- */
-export const metricChanges: Rule = ({ results, period, thresholds, currency }) =>
-  WATCHED.flatMap((id) => {
-    const output = results.get(id);
-    if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
-      return [];
-    const { value, previous } = output;
-    const info = metricInfo(id);
-    const delta = value - previous;
-    let size: number;
-    let change: string;
-    if (info.unit === "rate") {
-      size = Math.abs(delta * 100) / thresholds.change_points;
-      change = formatPoints(delta);
-    } else {
-      if (previous === 0) return [];
-      size = Math.abs(delta / previous) / thresholds.change_share;
-      change = formatChange(delta / previous);
-    }
-    if (size < 1 || delta === 0) return [];
-    const worse = info.better === null ? false : delta > 0 !== (info.better === "up");
-    const verb = delta > 0 ? "rose" : "fell";
-    return [
-      {
-        id: `change:${id}`,
-        topic: "change",
-        severity: worse ? (size >= 5 ? "critical" : "warning") : "info",
-        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit, currency)} to ${phraseValue(value, info.unit, currency)} (${change}) ${comparedWith(period)}`,
-        metrics: [id],
-        weight: size,
-      },
-    ];
-  });
-
-/**
- * "payment-api returned 5xx on 12 % of requests on Tue 17 Nov, 10× its weekly median": a
- * service-day with at least the minimum requests and 5xx responses, whose 5xx share is at least
- * the minimum rate and at least `incident_factor` times the service's median day of the period.
- */
-export const apiIncidents: Rule = ({ results, period, thresholds }) => {
-  const days = rowsOf(results, "api.daily_by_service");
-  const byService = new Map<string, TableRow[]>();
-  for (const row of days)
-    byService.set(row.service as string, [...(byService.get(row.service as string) ?? []), row]);
-  const findings: Finding[] = [];
-  for (const [service, rows] of byService) {
-    const rates = rows.map((r) => r.server_error_rate as number).sort((a, b) => a - b);
-    const median = medianOf(rates);
-    for (const row of rows) {
-      const rate = row.server_error_rate as number;
-      if (
-        (row.requests as number) < thresholds.incident_min_requests ||
-        (row.server_errors as number) < thresholds.incident_min_errors
-      )
-        continue;
-      if (rate < thresholds.incident_min_rate) continue;
-      if (median > 0 && rate < thresholds.incident_factor * median) continue;
-      const against =
-        median > 0
-          ? `, ${formatTimes(rate / median)} ${medianDayOf(period)}`
-          : ` (${medianDayOf(period)}: 0 %)`;
-      findings.push({
-        id: `incident:${service}:${row.day}`,
-        topic: "incident",
-        severity: "critical",
-        text: `${service} returned 5xx on ${formatRate(rate)} of requests on ${phraseDay(row.day as string)}${against}`,
-        metrics: ["api.daily_by_service"],
-        weight: rate * 100,
-      });
-    }
-  }
-  return findings;
-};
 
 /** "API availability was 99.2 %, below the 99.5 % target". */
 export const availabilityTarget: Rule = ({ results, thresholds }) => {
@@ -132,11 +41,19 @@ export const availabilityTarget: Rule = ({ results, thresholds }) => {
     output.value >= thresholds.availability_target
   )
     return [];
+  // Critical only when the 5xx are certainly more than the target allows (one-sided exact
+  // binomial against the target's error budget); a shop that runs right at its target misses it
+  // by chance about every other week, and that is a warning.
+  const requests = scalarNumber(results, "api.requests");
+  const errors = scalarNumber(results, "api.server_errors");
+  const test = excessTest(errors, requests, 1 - thresholds.availability_target);
+  const certain = test !== null && test.pValue < thresholds.critical_alpha;
   return [
     {
       id: "target:api.availability",
       topic: "target",
-      severity: "critical",
+      severity: certain ? "critical" : "warning",
+      evidence: singleEvidence(test, { server_errors: errors, requests }),
       text: `API availability was ${formatRate(output.value)}, below the ${formatRate(thresholds.availability_target)} target`,
       metrics: ["api.availability"],
       weight: (thresholds.availability_target - output.value) * 1000,
@@ -287,6 +204,7 @@ export const RULES: Rule[] = [
   completeness,
   metricChanges,
   apiIncidents,
+  slowerParts,
   availabilityTarget,
   topLossReason,
   largestDrop,
@@ -297,18 +215,12 @@ export const RULES: Rule[] = [
 
 // ---------------------------------------------------------------------------------------------
 
+function scalarNumber(results: MetricResults, id: string): number {
+  const output = results.get(id);
+  return output?.kind === "scalar" && typeof output.value === "number" ? output.value : 0;
+}
+
 function rowsOf(results: MetricResults, id: string): TableRow[] {
   const output = results.get(id);
   return output?.kind === "table" ? output.rows : [];
-}
-
-function medianOf(sorted: number[]): number {
-  if (sorted.length === 0) return 0;
-  const h = (sorted.length - 1) / 2;
-  const lo = Math.floor(h);
-  return (sorted[lo] as number) + (h - lo) * ((sorted[Math.ceil(h)] as number) - (sorted[lo] as number));
-}
-
-function formatTimes(factor: number): string {
-  return `${factor >= 10 ? Math.round(factor) : factor.toFixed(1).replace(/\.0$/, "")}×`;
 }

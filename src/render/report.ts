@@ -12,6 +12,7 @@ import {
   tableSection,
   textSection,
 } from "./pdf/sections.js";
+import { variationSection } from "./pdf/variation-section.js";
 import type { Template } from "./templates/schema.js";
 
 /** Everything one audience's document is made of. */
@@ -83,6 +84,9 @@ export async function renderAudienceReport(input: AudienceReport): Promise<Rende
         break;
       case "findings":
         findingsSection(ctx, sect, section);
+        break;
+      case "variation":
+        variationSection(ctx, sect, section);
         break;
       case "chart":
         await chartSection(ctx, sect, section);

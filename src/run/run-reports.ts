@@ -17,6 +17,7 @@ import type { Template } from "../render/templates/schema.js";
 import { latestCompleteWeekWithData, previousPeriod, weekContaining } from "../time/periods.js";
 import type { Finding, MetricResults, Period, Reject, SourceName, SourceSummary } from "../types.js";
 import { formatDateTime } from "../util/format.js";
+import { readEarlierPeriods } from "./baseline.js";
 import { acquireReportLock } from "./lock.js";
 
 export interface RunRequest {
@@ -184,8 +185,14 @@ export async function runReports(request: RunRequest): Promise<RunResult> {
         `metrics.json and rejects.csv are in ${failedDir} for inspection; ${periodDir} was left as it was`,
     );
   }
+  const earlier = await readEarlierPeriods(
+    request.outDir,
+    period,
+    Math.max(0, request.config.findings.baseline_periods - 1),
+  );
   const findings = await timed("findingsMs", () =>
     deriveFindings({
+      earlier,
       results: metrics,
       period,
       thresholds: request.config.findings,

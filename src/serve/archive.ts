@@ -169,8 +169,10 @@ async function readPeriod(
   )
     return null;
   const findings = await readJson<unknown>(path.join(dir, "findings.json"));
+  // Movements within normal variation are not findings to show (they are in the PDFs).
   const valid = (Array.isArray(findings) ? findings : []).filter(
-    (f): f is { severity?: unknown; text: string } => typeof f?.text === "string",
+    (f): f is { severity?: unknown; text: string } =>
+      typeof f?.text === "string" && f?.within_normal_variation !== true,
   );
   const files = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const pdfs = [];

@@ -42,6 +42,7 @@ const BEFORE: Record<string, string[]> = {
   "funnel:top-loss-reason": ["ux", "managers"],
   "funnel:largest-drop": ["ux"],
   "pages:slowest": ["ux", "it"],
+  "slower:url:/checkout": ["ux", "it", "managers"],
   "sla:urgent": ["support", "managers"],
   "sla:high": ["support", "managers"],
   "sla:normal": ["support"],
@@ -68,6 +69,24 @@ const RESULTS = new Map<string, MetricOutput>([
     .map((id) => id.slice("change:".length))
     .map((id) => [id, moved(id, metricInfo(id).unit === "rate" ? 0.5 : 40)] as const),
   ["api.availability", { kind: "scalar", value: 0.95, previous: 0.999 }],
+  // The counts the changes are judged on: enough for each to be told from chance.
+  ...Object.entries({
+    "funnel.viewed_product": 4000,
+    "api.requests": 10_000,
+    "api.server_errors": 500,
+    "api.errors": 900,
+    "api.latency_p50_ms": 20,
+    "pages.loads": 5000,
+    "feedback.mismatches": 900,
+    "feedback.responses": 2000,
+    "support.csat_responses": 1000,
+    "support.resolved": 1000,
+    "support.resolution_p90_h": 80,
+    "carts.abandoned": 1000,
+  }).map(
+    ([id, value]) =>
+      [id, { kind: "scalar", value, previous: id === "api.server_errors" ? 10 : value } as const] as const,
+  ),
   [
     "api.daily_by_service",
     table(
@@ -95,7 +114,13 @@ const RESULTS = new Map<string, MetricOutput>([
     ]),
   ],
   ["funnel.largest_drop_step", { kind: "scalar", value: "added_to_cart", previous: null }],
-  ["pages.by_url", table([{ url: "/checkout", loads: 5, p75_ms: 1500 }])],
+  [
+    "pages.by_url",
+    table(
+      [{ url: "/checkout", loads: 500, p50_ms: 1000, p75_ms: 1500, p95_ms: 2500 }],
+      [{ url: "/checkout", loads: 500, p50_ms: 700, p75_ms: 1000, p95_ms: 1700 }],
+    ),
+  ],
   [
     "support.by_priority",
     table(
@@ -155,7 +180,7 @@ describe("routing findings to audiences", () => {
     const audiences = { support: {}, it: {}, managers: {} };
     const templates = await loadTemplates(BUNDLED_TEMPLATES, audiences, STEPS);
     const incident = findingRecords(ALL, templates).find((r) => r.id.startsWith("incident:"));
-    expect(incident).toEqual({
+    expect(incident).toMatchObject({
       id: "incident:payment-api:2026-11-10",
       severity: "critical",
       audiences: ["it", "managers"],

@@ -222,7 +222,7 @@ sections:
 `),
     ).toEqual([
       "findings entry 1: metric funnel.stepz is not a known metric ID",
-      "findings entry 2: topic outage is not a known topic (topics: change, incident, target, funnel, pages, sla, feedback, completeness)",
+      "findings entry 2: topic outage is not a known topic (topics: change, incident, target, funnel, pages, slower, sla, feedback, completeness)",
     ]);
     expect(
       await problems(`title: T

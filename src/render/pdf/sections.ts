@@ -162,7 +162,7 @@ export function findingsSection(
   const { doc } = ctx;
   // The completeness findings are on page one already (completenessNotice).
   const mine = findingsFor(
-    ctx.findings.filter((f) => f.topic !== "completeness"),
+    ctx.findings.filter((f) => f.topic !== "completeness" && f.variation !== true),
     ctx.template,
     section.top,
   );

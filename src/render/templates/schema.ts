@@ -23,6 +23,12 @@ const section = z.discriminatedUnion("kind", [
     top: z.number().int().min(1).max(50).default(6),
   }),
   z.strictObject({
+    /** Figures that moved past their threshold within normal variation (not in "What changed"). */
+    kind: z.literal("variation"),
+    title: title.default("Movements within normal variation"),
+    top: z.number().int().min(1).max(50).default(10),
+  }),
+  z.strictObject({
     kind: z.literal("chart"),
     title,
     chart: z.enum(CHART_KINDS),

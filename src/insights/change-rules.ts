@@ -1,0 +1,234 @@
+import { metricInfo } from "../metrics/catalog.js";
+import { previousPeriod } from "../time/periods.js";
+import type { Finding, Period, TableRow } from "../types.js";
+import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
+import { type FigureView, type Observation, observe, observeRow, resultViews } from "./evidence.js";
+import { certaintyPhrase, judgeChange, singleEvidence } from "./judge.js";
+import { comparedWith, periodNoun, phraseDay, phraseValue } from "./phrase.js";
+import type { Rule, RuleContext } from "./rules.js";
+import { excessTest } from "./stats.js";
+
+/**
+ * The headline figures whose change is worth a sentence. Who reads about which is up to the
+ * templates (their `findings` key).
+ */
+const WATCHED: readonly string[] = [
+  "funnel.conversion",
+  "funnel.order_placed",
+  "sessions.count",
+  "carts.value_lost",
+  "api.availability",
+  "api.error_rate",
+  "api.latency_p95_ms",
+  "pages.load_p75_ms",
+  "feedback.rating_mean",
+  "feedback.mismatch_rate",
+  "support.created",
+  "support.backlog",
+  "support.resolution_median_h",
+  "support.csat_mean",
+];
+
+/** What the figures are counted in, for "too few tickets to tell". */
+const NOUNS: Record<string, string> = {
+  funnel: "sessions",
+  sessions: "sessions",
+  carts: "carts",
+  api: "requests",
+  pages: "page loads",
+  feedback: "responses",
+  support: "tickets",
+};
+
+/**
+ * "Checkout conversion fell from 26 % to 22 % (−4.3 pts) week over week and below its median of
+ * the last 4 weeks (25 %); very likely a real change": a watched figure that moved by at least the
+ * configured points (rates) or share (everything else), judged by the test fit for it
+ * (`judgeChange`). One that does not pass is kept as a movement within normal variation.
+ */
+export const metricChanges: Rule = (context) => {
+  const { results, period, thresholds, currency } = context;
+  const [now, before] = periodViews(context);
+  return WATCHED.flatMap((id) => {
+    const output = results.get(id);
+    if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
+      return [];
+    const { value, previous } = output;
+    const info = metricInfo(id);
+    const delta = value - previous;
+    let size: number;
+    let change: string;
+    if (info.unit === "rate") {
+      size = Math.abs(delta * 100) / thresholds.change_points;
+      change = formatPoints(delta);
+    } else {
+      if (previous === 0) return [];
+      size = Math.abs(delta / previous) / thresholds.change_share;
+      change = formatChange(delta / previous);
+    }
+    if (size < 1 || delta === 0) return [];
+    const current = observe(id, now);
+    const last = observe(id, before, now);
+    if (current === null || last === null) return [];
+    const earlier = earlierObservations(id, context, before, now);
+    const worse = info.better === null ? null : delta > 0 !== (info.better === "up");
+    const judged = judgeChange({ current, previous: last, earlier, size, worse, thresholds });
+    const verb = delta > 0 ? "rose" : "fell";
+    const base = judged.evidence.baseline;
+    // "and below its median …" when it agrees with the move, ", though above …" when it does not.
+    const against =
+      base === undefined
+        ? ""
+        : `${value > base.median === delta > 0 ? " and" : ", though"} ${value > base.median ? "above" : "below"} its median of the last ${base.periods.length} ${periodNoun(period, base.periods.length)} (${phraseValue(base.median, info.unit, currency)})`;
+    const noun = NOUNS[id.split(".")[0] as string];
+    return [
+      {
+        id: `change:${id}`,
+        topic: "change",
+        severity: judged.severity,
+        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit, currency)} to ${phraseValue(value, info.unit, currency)} (${change}) ${comparedWith(period)}${against}; ${certaintyPhrase(judged.evidence, noun)}`,
+        metrics: [id],
+        weight: size,
+        evidence: judged.evidence,
+        ...(judged.passed ? {} : { variation: true }),
+      },
+    ];
+  });
+};
+
+/**
+ * "/checkout loads 58 % slower (p75 2.9 s, was 1.8 s); very likely a real change": a page whose
+ * p75, or an API endpoint whose p95, rose by at least `slower_share`, judged like a figure's change
+ * on its own loads or requests. Faster ones are not findings.
+ */
+export const slowerParts: Rule = (context) => {
+  const { results, thresholds } = context;
+  const parts = [
+    { metric: "pages.by_url", key: "url", column: "p75_ms", count: "loads", verb: "loads", label: "p75" },
+    {
+      metric: "api.by_endpoint",
+      key: "endpoint",
+      column: "p95_ms",
+      count: "requests",
+      verb: "answers",
+      label: "p95",
+    },
+  ] as const;
+  return parts.flatMap((part) => {
+    const output = results.get(part.metric);
+    if (output?.kind !== "table") return [];
+    return output.rows.flatMap((row): Finding[] => {
+      const was = output.previousRows.find((r) => r[part.key] === row[part.key]);
+      const now = row[part.column];
+      const then = was?.[part.column];
+      if (was === undefined || typeof now !== "number" || typeof then !== "number" || !(then > 0)) return [];
+      const rise = now / then - 1;
+      if (rise < thresholds.slower_share) return [];
+      const current = observeRow(row, part.column, part.count);
+      const previous = observeRow(was, part.column, part.count);
+      if (current === null || previous === null) return [];
+      const size = rise / thresholds.slower_share;
+      const judged = judgeChange({ current, previous, size, worse: true, thresholds });
+      const name = String(row[part.key]);
+      return [
+        {
+          id: `slower:${part.key}:${name}`,
+          topic: "slower",
+          severity: judged.severity,
+          text: `${name} ${part.verb} ${howMuch(rise)} slower (${part.label} ${formatMs(now)}, was ${formatMs(then)}) ${comparedWith(context.period)}; ${certaintyPhrase(judged.evidence, part.count === "loads" ? "page loads" : "requests")}`,
+          metrics: [part.metric],
+          weight: size,
+          evidence: judged.evidence,
+          ...(judged.passed ? {} : { variation: true }),
+        },
+      ];
+    });
+  });
+};
+
+/**
+ * "payment-api returned 5xx on 17 % of requests on Tue, 10 Nov 2026 (31 of 180; its usual rate
+ * 0.4 %)": a service-day with at least the minimum requests and 5xx responses, a 5xx share of at
+ * least the minimum rate and `incident_factor` times the service's usual rate (its other days of
+ * this period and the one before, pooled), and more 5xx than that rate would give but with a
+ * probability under `incident_alpha` (one-sided exact binomial). Critical when it is also large:
+ * at least twice the minimum errors and twice the minimum rate.
+ */
+export const apiIncidents: Rule = ({ results, thresholds }) => {
+  const output = results.get("api.daily_by_service");
+  if (output?.kind !== "table") return [];
+  const all = [...output.rows, ...output.previousRows];
+  const findings: Finding[] = [];
+  for (const row of output.rows) {
+    const requests = row.requests as number;
+    const errors = row.server_errors as number;
+    const rate = row.server_error_rate as number;
+    if (requests < thresholds.incident_min_requests || errors < thresholds.incident_min_errors) continue;
+    if (rate < thresholds.incident_min_rate) continue;
+    const others = all.filter((r) => r.service === row.service && r !== row);
+    const otherRequests = sum(others, "requests");
+    // Its usual rate, with one error and one success added so a service that never failed has a
+    // small rate rather than none.
+    const usual = (sum(others, "server_errors") + 1) / (otherRequests + 2);
+    if (rate < thresholds.incident_factor * usual) continue;
+    const test = excessTest(errors, requests, usual);
+    if (test === null || test.pValue >= thresholds.incident_alpha) continue;
+    const evidence = {
+      ...singleEvidence(test, { server_errors: errors, requests }),
+      previous: { usual_rate: usual, other_requests: otherRequests, p_value: test.pValue },
+    };
+    findings.push({
+      id: `incident:${row.service}:${row.day}`,
+      topic: "incident",
+      severity:
+        errors >= 2 * thresholds.incident_min_errors && rate >= 2 * thresholds.incident_min_rate
+          ? "critical"
+          : "warning",
+      text: `${row.service} returned 5xx on ${formatRate(rate)} of requests on ${phraseDay(row.day as string)} (${formatCount(errors)} of ${formatCount(requests)}; its usual rate: ${formatRate(usual)}); ${certaintyPhrase(evidence)}`,
+      metrics: ["api.daily_by_service"],
+      weight: rate * 100,
+      evidence,
+    });
+  }
+  return findings;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** This run's views: the period and the one before. */
+function periodViews(context: RuleContext): [FigureView, FigureView] {
+  const { period } = context;
+  const before = previousPeriod(period);
+  return resultViews(
+    context.results,
+    { id: period.id, hours: hoursOf(period) },
+    { id: before.id, hours: hoursOf(before) },
+  );
+}
+
+/** The figure in the period before and the earlier ones the archive has, newest first, at most `baseline_periods`. */
+function earlierObservations(
+  id: string,
+  context: RuleContext,
+  before: FigureView,
+  now: FigureView,
+): { id: string; observation: Observation }[] {
+  const views = [before, ...(context.earlier ?? [])].slice(0, context.thresholds.baseline_periods);
+  return views.flatMap((view) => {
+    const observation = observe(id, view, now);
+    return observation === null ? [] : [{ id: view.id, observation }];
+  });
+}
+
+/** "58 %" up to doubling, then "2.5×". */
+function howMuch(rise: number): string {
+  return rise < 1 ? `${Math.round(rise * 100)} %` : `${(1 + rise).toFixed(1).replace(/\.0$/, "")}×`;
+}
+
+function hoursOf(period: Period): number {
+  return (period.to - period.from) / 3_600_000;
+}
+
+function sum(rows: readonly TableRow[], column: string): number {
+  return rows.reduce((a, r) => a + (r[column] as number), 0);
+}
