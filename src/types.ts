@@ -205,13 +205,17 @@ export interface Finding {
 
 /**
  * How sure a finding is and the numbers behind it (docs/metrics.md "How sure a finding is"):
- * the test, its p-value (the largest of the comparisons made), the certainty in words and the
- * counts each side rests on.
+ * the test, its p-value (against the baseline when there is one, else the period before), the
+ * certainty in words and the counts each side rests on.
  */
 export interface Evidence {
   test: string | null;
   p_value: number | null;
   certainty: "very likely" | "likely" | "possibly" | "could be chance" | "too few to tell";
+  /** What the p-value compares with: the period before, or the median of the last periods. */
+  compared_with?: "previous" | "baseline";
+  /** Tests of the same kind made together (a table's pages): the p-value was held to alpha / tests. */
+  tests?: number;
   current: Record<string, number>;
   /** The period before: its counts and the p-value of the comparison with it. */
   previous?: Record<string, number | null>;

@@ -3,7 +3,7 @@ import { previousPeriod } from "../time/periods.js";
 import type { Finding, Period, TableRow } from "../types.js";
 import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
 import { type FigureView, type Observation, observe, observeRow, resultViews } from "./evidence.js";
-import { certaintyPhrase, judgeChange, singleEvidence } from "./judge.js";
+import { baselineOf, certaintyPhrase, judgeChange, singleEvidence } from "./judge.js";
 import { comparedWith, periodNoun, phraseDay, phraseValue } from "./phrase.js";
 import type { Rule, RuleContext } from "./rules.js";
 import { excessTest } from "./stats.js";
@@ -43,52 +43,64 @@ const NOUNS: Record<string, string> = {
 /**
  * "Checkout conversion fell from 26 % to 22 % (−4.3 pts) week over week and below its median of
  * the last 4 weeks (25 %); very likely a real change": a watched figure that moved by at least the
- * configured points (rates) or share (everything else), judged by the test fit for it
- * (`judgeChange`). One that does not pass is kept as a movement within normal variation.
+ * configured points (rates) or share (everything else) against the period before or its baseline,
+ * judged by the test fit for it against the baseline when there is one (`judgeChange`). One that
+ * does not pass is kept as a movement within normal variation.
  */
 export const metricChanges: Rule = (context) => {
   const { results, period, thresholds, currency } = context;
   const [now, before] = periodViews(context);
-  return WATCHED.flatMap((id) => {
+  return WATCHED.flatMap((id): Finding[] => {
     const output = results.get(id);
     if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
       return [];
     const { value, previous } = output;
     const info = metricInfo(id);
-    const delta = value - previous;
-    let size: number;
-    let change: string;
-    if (info.unit === "rate") {
-      size = Math.abs(delta * 100) / thresholds.change_points;
-      change = formatPoints(delta);
-    } else {
-      if (previous === 0) return [];
-      size = Math.abs(delta / previous) / thresholds.change_share;
-      change = formatChange(delta / previous);
-    }
-    if (size < 1 || delta === 0) return [];
     const current = observe(id, now);
     const last = observe(id, before, now);
     if (current === null || last === null) return [];
-    const earlier = earlierObservations(id, context, before, now);
-    const worse = info.better === null ? null : delta > 0 !== (info.better === "up");
-    const judged = judgeChange({ current, previous: last, earlier, size, worse, thresholds });
-    const verb = delta > 0 ? "rose" : "fell";
-    const base = judged.evidence.baseline;
-    // "and below its median …" when it agrees with the move, ", though above …" when it does not.
-    const against =
-      base === undefined
+    const baseline = baselineOf(earlierObservations(id, context, before, now), thresholds);
+    const median = baseline?.observation.value ?? null;
+    const sinceLast = move(info.unit, value, previous, thresholds);
+    const sinceUsual = median === null ? null : move(info.unit, value, median, thresholds);
+    if (Math.max(sinceLast?.size ?? 0, sinceUsual?.size ?? 0) < 1) return [];
+    // The reference decides: the baseline when there is one, else the period before.
+    const decisive = baseline === null ? sinceLast : sinceUsual;
+    const reference = median ?? previous;
+    if (decisive === null || value === reference) return [];
+    const worse = info.better === null ? null : value > reference !== (info.better === "up");
+    const judged = judgeChange({ current, previous: last, baseline, size: decisive.size, worse, thresholds });
+    const phrase = (v: number) => phraseValue(v, info.unit, currency);
+    const certainty = certaintyPhrase(judged.evidence, NOUNS[id.split(".")[0] as string]);
+    const usual =
+      baseline === null
         ? ""
-        : `${value > base.median === delta > 0 ? " and" : ", though"} ${value > base.median ? "above" : "below"} its median of the last ${base.periods.length} ${periodNoun(period, base.periods.length)} (${phraseValue(base.median, info.unit, currency)})`;
-    const noun = NOUNS[id.split(".")[0] as string];
+        : `its median of the last ${baseline.periods.length} ${periodNoun(period, baseline.periods.length)}`;
+    let text: string;
+    if (sinceLast !== null && sinceLast.size >= 1 && value !== previous) {
+      // "fell from 26 % to 22 % (−4.3 pts) week over week", and where that leaves it.
+      const verb = value > previous ? "rose" : "fell";
+      let against = "";
+      if (median !== null && sinceUsual !== null) {
+        const side = value > median ? "above" : "below";
+        against =
+          sinceUsual.size < 1
+            ? `, close to ${usual} (${phrase(median)})`
+            : `${value > median === value > previous ? " and" : ", though"} ${side} ${usual} (${phrase(median)})`;
+      }
+      text = `${info.label} ${verb} from ${phrase(previous)} to ${phrase(value)} (${sinceLast.change}) ${comparedWith(period)}${against}; ${certainty}`;
+    } else {
+      // Little moved since the period before, but the figure is away from its usual level.
+      text = `${info.label}: ${phrase(value)}, ${(decisive as Move).change} against ${usual} (${phrase(reference)}; ${phrase(previous)} the ${periodNoun(period, 1)} before); ${certainty}`;
+    }
     return [
       {
         id: `change:${id}`,
         topic: "change",
         severity: judged.severity,
-        text: `${info.label} ${verb} from ${phraseValue(previous, info.unit, currency)} to ${phraseValue(value, info.unit, currency)} (${change}) ${comparedWith(period)}${against}; ${certaintyPhrase(judged.evidence, noun)}`,
+        text,
         metrics: [id],
-        weight: size,
+        weight: decisive.size,
         evidence: judged.evidence,
         ...(judged.passed ? {} : { variation: true }),
       },
@@ -117,6 +129,10 @@ export const slowerParts: Rule = (context) => {
   return parts.flatMap((part) => {
     const output = results.get(part.metric);
     if (output?.kind !== "table") return [];
+    // Every page (endpoint) with loads in both periods is tested: held together to alpha.
+    const compared = output.rows.filter((row) =>
+      output.previousRows.some((r) => r[part.key] === row[part.key]),
+    );
     return output.rows.flatMap((row): Finding[] => {
       const was = output.previousRows.find((r) => r[part.key] === row[part.key]);
       const now = row[part.column];
@@ -128,7 +144,14 @@ export const slowerParts: Rule = (context) => {
       const previous = observeRow(was, part.column, part.count);
       if (current === null || previous === null) return [];
       const size = rise / thresholds.slower_share;
-      const judged = judgeChange({ current, previous, size, worse: true, thresholds });
+      const judged = judgeChange({
+        current,
+        previous,
+        size,
+        worse: true,
+        thresholds,
+        tests: compared.length,
+      });
       const name = String(row[part.key]);
       return [
         {
@@ -206,18 +229,33 @@ function periodViews(context: RuleContext): [FigureView, FigureView] {
   );
 }
 
-/** The figure in the period before and the earlier ones the archive has, newest first, at most `baseline_periods`. */
+/** The figure in the period before and the earlier ones the archive has, newest first. */
 function earlierObservations(
   id: string,
   context: RuleContext,
   before: FigureView,
   now: FigureView,
 ): { id: string; observation: Observation }[] {
-  const views = [before, ...(context.earlier ?? [])].slice(0, context.thresholds.baseline_periods);
-  return views.flatMap((view) => {
+  return [before, ...(context.earlier ?? [])].flatMap((view) => {
     const observation = observe(id, view, now);
     return observation === null ? [] : [{ id: view.id, observation }];
   });
+}
+
+interface Move {
+  /** 1 is the threshold. */
+  size: number;
+  /** "−4.3 pts", "+12 %". */
+  change: string;
+}
+
+/** A move from `from` to `to` against its threshold: points for a rate, a share otherwise (null from 0). */
+function move(unit: string, to: number, from: number, thresholds: RuleContext["thresholds"]): Move | null {
+  const delta = to - from;
+  if (unit === "rate")
+    return { size: Math.abs(delta * 100) / thresholds.change_points, change: formatPoints(delta) };
+  if (from === 0) return null;
+  return { size: Math.abs(delta / from) / thresholds.change_share, change: formatChange(delta / from) };
 }
 
 /** "58 %" up to doubling, then "2.5×". */

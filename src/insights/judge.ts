@@ -41,56 +41,77 @@ export interface Judged {
   evidence: Evidence;
 }
 
+/** The median of the last periods, the period before first: the reference of a change when known. */
+export interface Baseline {
+  periods: string[];
+  observation: Observation;
+}
+
 /**
- * Judges a change that is past its size threshold (`size` ≥ 1 is the threshold, 3 three times it):
- * it passes when its test against the period before, and against the baseline when there is one,
- * give p below `alpha` in the same direction. A worse change that passes is a warning; a critical
- * one when it is also `critical_size` times its threshold and p is below `critical_alpha`. An
- * improvement that passes is info. `worse` null: a figure with no better direction (info).
+ * The typical period of the figure's last periods (`earlier`, the period before first, at most
+ * `baseline_periods`), or null when fewer than 3 of them are known (or the configuration asks for
+ * fewer): then the period before is the reference.
+ */
+export function baselineOf(
+  earlier: readonly { id: string; observation: Observation }[],
+  thresholds: Config["findings"],
+): Baseline | null {
+  const used = earlier.slice(0, thresholds.baseline_periods);
+  if (thresholds.baseline_periods < 3 || used.length < 3) return null;
+  const observation = medianObservation(used.map((e) => e.observation));
+  return observation === null ? null : { periods: used.map((e) => e.id), observation };
+}
+
+/**
+ * Judges a figure's move against its reference: the baseline when there is one (so one odd
+ * period before does not make this one look like a change, nor hide one), else the period before.
+ * `size` and `worse` are the move against that reference (`size` 1 is the threshold). It passes
+ * when the move is past its threshold and the test gives p below `alpha` (divided by `tests` when
+ * it is one of several alike, as the pages of a table). A worse change that passes is a warning;
+ * critical when p is also below `critical_alpha` and the move `critical_size` times its
+ * threshold. An improvement that passes is info; `worse` null (no better direction) too.
  */
 export function judgeChange(input: {
   current: Observation;
   previous: Observation;
-  /** The same figure in earlier periods (the one before first); a baseline needs 3. */
-  earlier?: readonly { id: string; observation: Observation }[];
+  baseline?: Baseline | null;
   size: number;
   worse: boolean | null;
   thresholds: Config["findings"];
+  tests?: number;
 }): Judged {
   const { current, previous, thresholds } = input;
   const minN = thresholds.min_observations;
+  const baseline = input.baseline ?? null;
   const vsPrevious = compareObservations(current, previous, minN);
-  const earlier = input.earlier ?? [];
-  const baseline =
-    thresholds.baseline_periods >= 3 && earlier.length >= 3
-      ? medianObservation(earlier.map((e) => e.observation))
-      : null;
-  const vsBaseline = baseline === null ? null : compareObservations(current, baseline, minN);
-  const direction = Math.sign(current.value - previous.value);
-  const tests: (TestResult | null)[] = baseline === null ? [vsPrevious] : [vsPrevious, vsBaseline];
-  const sameWay = baseline === null || Math.sign(current.value - baseline.value) === direction;
-  const p = tests.some((t) => t === null) ? null : Math.max(...tests.map((t) => (t as TestResult).pValue));
-  const passed = p !== null && p < thresholds.alpha && sameWay;
+  const vsBaseline = baseline === null ? null : compareObservations(current, baseline.observation, minN);
+  const decisive = baseline === null ? vsPrevious : vsBaseline;
+  const p = decisive?.pValue ?? null;
+  const tests = Math.max(1, input.tests ?? 1);
+  const passed = p !== null && input.size >= 1 && p < thresholds.alpha / tests;
   const evidence: Evidence = {
-    test: vsPrevious?.test ?? null,
+    test: decisive?.test ?? null,
     p_value: p,
-    certainty: sameWay ? certaintyOf(p) : "could be chance",
+    certainty: certaintyOf(p === null ? null : Math.min(1, p * tests)),
+    compared_with: baseline === null ? "previous" : "baseline",
     current: countsOf(current),
     previous: { ...countsOf(previous), p_value: vsPrevious?.pValue ?? null },
     ...(baseline === null
       ? {}
       : {
           baseline: {
-            periods: earlier.map((e) => e.id),
-            median: baseline.value,
+            periods: baseline.periods,
+            median: baseline.observation.value,
             p_value: vsBaseline?.pValue ?? null,
           },
         }),
-    ...(p === null ? { smallest_n: smallestN([current, previous]) } : {}),
+    ...(tests > 1 ? { tests } : {}),
+    ...(p === null ? { smallest_n: smallestN([current, baseline?.observation ?? previous]) } : {}),
   };
   let severity: Severity = "info";
   if (passed && input.worse === true) {
-    const certain = (p as number) < thresholds.critical_alpha && input.size >= thresholds.critical_size;
+    const certain =
+      (p as number) * tests < thresholds.critical_alpha && input.size >= thresholds.critical_size;
     severity = certain ? "critical" : "warning";
   }
   return { severity, passed, evidence };

@@ -8,7 +8,7 @@ import {
   observe,
   observeRow,
 } from "../../src/insights/evidence.js";
-import { certaintyOf, certaintyPhrase, judgeChange } from "../../src/insights/judge.js";
+import { baselineOf, certaintyOf, certaintyPhrase, judgeChange } from "../../src/insights/judge.js";
 import type { ScalarValue, TableRow } from "../../src/types.js";
 
 const thresholds = configSchema.parse({}).findings;
@@ -227,36 +227,66 @@ describe("judging a change", () => {
     expect(certaintyPhrase(few.evidence, "tickets")).toBe("too few tickets to tell (17)");
   });
 
-  it("against the baseline too: back to the usual level after an odd week is not a change", () => {
-    const usual = share(125, 500);
+  it("against the baseline: back to the usual level after an odd week is no change, a drop after one is", () => {
     const odd = share(70, 500);
     const earlier = [
       { id: "W44", observation: odd },
-      { id: "W43", observation: usual },
+      { id: "W43", observation: share(125, 500) },
       { id: "W42", observation: share(122, 500) },
       { id: "W41", observation: share(128, 500) },
+      { id: "W40", observation: share(10, 500) }, // past baseline_periods (4): not used
     ];
-    const judged = judgeChange({
+    const baseline = baselineOf(earlier, thresholds);
+    expect(baseline?.periods).toEqual(["W44", "W43", "W42", "W41"]);
+    expect(baseline?.observation.value).toBeCloseTo((122 + 125) / 1000, 12);
+    // 126 of 500 after an odd 70: +11 pts week over week, 0.5 pts from the median.
+    const back = judgeChange({
       current: share(126, 500),
       previous: odd,
-      earlier,
-      size: 5,
+      baseline,
+      size: 0.15,
       worse: false,
       thresholds,
     });
-    expect(judged.passed).toBe(false);
-    expect(judged.evidence.baseline?.periods).toEqual(["W44", "W43", "W42", "W41"]);
-    expect(judged.evidence.previous?.p_value).toBeLessThan(0.001);
-    // Two periods before the previous are not enough for a baseline: the period before decides.
-    const short = judgeChange({
-      current: share(126, 500),
-      previous: odd,
-      earlier: earlier.slice(0, 2),
-      size: 5,
-      worse: false,
+    expect(back.passed).toBe(false);
+    expect(back.evidence).toMatchObject({
+      compared_with: "baseline",
+      baseline: { periods: baseline?.periods },
+    });
+    expect(back.evidence.previous?.p_value).toBeLessThan(0.001);
+    // 85 of 500 after an odd 100: −3 pts week over week, 7.7 pts under the median: a real drop.
+    const drop = judgeChange({
+      current: share(85, 500),
+      previous: share(100, 500),
+      baseline,
+      size: 3.85,
+      worse: true,
       thresholds,
     });
-    expect(short.passed).toBe(true);
-    expect(short.evidence.baseline).toBeUndefined();
+    expect(drop).toMatchObject({
+      passed: true,
+      severity: "warning",
+      evidence: { certainty: "likely" },
+    });
+    expect(drop.evidence.previous?.p_value).toBeGreaterThan(0.05);
+    // Fewer than 3 known periods make no baseline: the period before decides.
+    expect(baselineOf(earlier.slice(0, 2), thresholds)).toBeNull();
+    expect(baselineOf(earlier, { ...thresholds, baseline_periods: 2 })).toBeNull();
+  });
+
+  it("holds a table's pages together to alpha: one of 12 must pass alpha / 12", () => {
+    const q = (value: number): Observation => ({ kind: "quantile", value, n: 150, p: 0.95, sigma: 0.45 });
+    // +35 % over 150 values a side: p ≈ 0.0063, enough alone, not as one of 12 (0.075).
+    const alone = judgeChange({ current: q(135), previous: q(100), size: 1.75, worse: true, thresholds });
+    expect(alone.passed).toBe(true);
+    const together = judgeChange({
+      current: q(135),
+      previous: q(100),
+      size: 1.75,
+      worse: true,
+      thresholds,
+      tests: 12,
+    });
+    expect(together).toMatchObject({ passed: false, evidence: { tests: 12, certainty: "could be chance" } });
   });
 });
