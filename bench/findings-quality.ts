@@ -22,8 +22,9 @@ import { root } from "./pipeline.js";
  *   (and, listed apart, of sessions).
  *
  * Usage: npx tsx bench/findings-quality.ts [--seeds 1,2,3,4,5] [--weeks 8] [--rows 250]
- *          [--cli bin/reports.js] [--out bench/findings-quality.json]
- * `--cli` runs another build of the command (an older commit's, for "before").
+ *          [--cli bin/reports.js] [--config reports.config.yaml] [--out bench/findings-quality.json]
+ * `--cli` runs another build of the command (an older commit's, for "before"); `--config` another
+ * configuration (other `findings` thresholds).
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -35,6 +36,7 @@ const weeks = Number(option("--weeks", "8"));
 const rows = Number(option("--rows", "250"));
 const cli = path.resolve(option("--cli", path.join(root, "bin", "reports.js")));
 const outFile = path.resolve(option("--out", path.join(root, "bench", "findings-quality.json")));
+const configFile = path.resolve(option("--config", path.join(root, "reports.config.yaml")));
 const work = path.join(root, "bench", ".cache", path.basename(outFile, ".json"));
 const end = Temporal.PlainDate.from("2026-11-16"); // a Monday
 const timezone = "Europe/Paris";
@@ -132,6 +134,7 @@ const alarms = noChange.reduce((a, r) => a + r.alarms.length, 0);
 const targets = noChange.reduce((a, r) => a + r.targets, 0);
 const summary = {
   cli: path.relative(root, cli),
+  config: path.relative(root, configFile),
   seeds,
   rows_per_day: rows,
   report_weeks: noChange.length,
@@ -188,20 +191,7 @@ async function generate(dir: string, seed: number, days: number, plants: Plant[]
 async function report(data: string, out: string, week: string): Promise<FindingRecord[]> {
   execFileSync(
     process.execPath,
-    [
-      cli,
-      "run",
-      "-c",
-      path.join(root, "reports.config.yaml"),
-      "--data",
-      data,
-      "--out",
-      out,
-      "--period",
-      week,
-      "--audience",
-      "support",
-    ],
+    [cli, "run", "-c", configFile, "--data", data, "--out", out, "--period", week, "--audience", "support"],
     { cwd: root, stdio: ["ignore", "ignore", "pipe"] },
   );
   return JSON.parse(await readFile(path.join(out, week, "findings.json"), "utf8")) as FindingRecord[];

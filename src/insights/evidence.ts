@@ -1,5 +1,4 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import { NOT_SCORED } from "../metrics/sentiment.js";
 import type { MetricResults, ScalarValue, TableRow } from "../types.js";
 import { median } from "../util/median.js";
 import { poissonRateTest, type TestResult, twoProportionTest } from "./stats.js";
@@ -22,8 +21,13 @@ export interface FigureView {
   hours: number;
 }
 
-export type Observation =
-  /** A rate or share: x of n (conversion, availability, error rate, mismatch share). */
+/**
+ * What a period's figure is made of. `weight` (default 1) says how many periods of data it stands
+ * for: a baseline, the median of several, is surer than any one of them.
+ */
+export type Observation = {
+  weight?: number;
+} /** A rate or share: x of n (conversion, availability, error rate, mismatch share). */ & (
   | { kind: "share"; value: number; x: number; n: number }
   /** A count of events over the period's hours (orders, sessions, tickets). */
   | { kind: "count"; value: number; k: number; hours: number }
@@ -32,7 +36,8 @@ export type Observation =
   /** A mean over n values with their standard deviation (null: only bounded by the scale). */
   | { kind: "mean"; value: number; n: number; sd: number }
   /** The p-quantile of n values whose log spread is sigma (log-normal approximation). */
-  | { kind: "quantile"; value: number; n: number; p: number; sigma: number };
+  | { kind: "quantile"; value: number; n: number; p: number; sigma: number }
+);
 
 /** The views of this run's results: the period's figures and the previous period's. */
 export function resultViews(
@@ -57,92 +62,16 @@ export function resultViews(
 }
 
 /**
- * A watched figure of one period as the counts behind it, or null when the period lacks them.
- * `fallback` lends a spread the view has no table for (an earlier report's previous figures).
- */
-export function observe(id: string, view: FigureView, fallback?: FigureView): Observation | null {
-  const num = (metric: string) => {
-    const v = view.scalar(metric);
-    return typeof v === "number" && Number.isFinite(v) ? v : null;
-  };
-  const value = num(id);
-  if (value === null) return null;
-  const share = (x: number | null, n: number | null): Observation | null =>
-    x === null || n === null ? null : { kind: "share", value, x, n };
-  const count = (): Observation => ({ kind: "count", value, k: value, hours: view.hours });
-  switch (id) {
-    case "funnel.conversion":
-      return share(num("funnel.order_placed"), num("funnel.viewed_product"));
-    case "api.availability":
-    case "api.error_rate":
-      return share(num(id === "api.error_rate" ? "api.errors" : "api.server_errors"), num("api.requests"));
-    case "feedback.mismatch_rate": {
-      const x = num("feedback.mismatches");
-      return share(x, x !== null && value > 0 ? Math.round(x / value) : scored(view, fallback));
-    }
-    case "funnel.order_placed":
-    case "sessions.count":
-    case "support.created":
-    case "support.backlog":
-      return count();
-    case "carts.value_lost": {
-      const n = num("carts.abandoned");
-      return n === null ? null : { kind: "sum", value, n, hours: view.hours };
-    }
-    case "feedback.rating_mean": {
-      const n = num("feedback.responses");
-      const sd = ratingSd(view.rows("feedback.ratings") ?? fallback?.rows("feedback.ratings"));
-      return n === null ? null : { kind: "mean", value, n, sd: sd ?? SCALE_SD_BOUND };
-    }
-    case "support.csat_mean": {
-      const n = num("support.csat_responses");
-      return n === null ? null : { kind: "mean", value, n, sd: SCALE_SD_BOUND };
-    }
-    case "api.latency_p95_ms":
-      return quantile(value, num("api.requests"), 0.95, logSpread(num("api.latency_p50_ms"), value, 0.95));
-    case "support.resolution_median_h":
-      return quantile(
-        value,
-        num("support.resolved"),
-        0.5,
-        logSpread(value, num("support.resolution_p90_h"), 0.9),
-      );
-    case "pages.load_p75_ms":
-      return quantile(
-        value,
-        num("pages.loads"),
-        0.75,
-        mixtureSpread(view.rows("pages.by_url") ?? fallback?.rows("pages.by_url")),
-      );
-    default:
-      return null;
-  }
-}
-
-/** A row of a per-URL or per-service table as a quantile: `p75_ms` with `loads`, and the like. */
-export function observeRow(
-  row: TableRow,
-  column: "p75_ms" | "p95_ms",
-  countColumn: string,
-): Observation | null {
-  const value = row[column];
-  const n = row[countColumn];
-  if (typeof value !== "number" || typeof n !== "number") return null;
-  const p = column === "p75_ms" ? 0.75 : 0.95;
-  const p50 = typeof row.p50_ms === "number" ? row.p50_ms : null;
-  const high = typeof row.p95_ms === "number" ? row.p95_ms : null;
-  return quantile(value, n, p, logSpread(p50, high, 0.95));
-}
-
-/**
  * The test of `current` against `base`, or null when either side has fewer than `minN`
  * observations (or nothing varies): then no change is claimed.
  */
 export function compareObservations(
-  current: Observation,
-  base: Observation,
+  currentObservation: Observation,
+  baseObservation: Observation,
   minN: number,
 ): TestResult | null {
+  const current = expand(currentObservation);
+  const base = expand(baseObservation);
   if (current.kind === "share" && base.kind === "share")
     return twoProportionTest(current.x, current.n, base.x, base.n, minN);
   if (current.kind === "count" && base.kind === "count")
@@ -194,9 +123,26 @@ export function countsOf(o: Observation): Record<string, number> {
 
 /**
  * A typical period of several: each count or value the median over the periods (a rate's x from
- * its median rate and median n), so one odd period does not move it.
+ * its median rate and median n), so one odd period does not move it. It stands for as many
+ * periods of data as its median is worth (`effectivePeriods`).
  */
 export function medianObservation(observations: readonly Observation[]): Observation | null {
+  const typical = typicalOf(observations);
+  return typical === null ? null : { ...typical, weight: effectivePeriods(observations.length) };
+}
+
+/**
+ * How many periods of data the median of `count` periods is worth: the variance of one period
+ * over that of the median, for normal data (exact order statistics up to 8: a median of 4 is
+ * worth 3.36 periods, as its variance is 0.298 of one; then 2·count/π). The mean of `count`
+ * would be worth `count`; the median gives some of that up to stay where most periods are.
+ */
+export function effectivePeriods(count: number): number {
+  const table = [1, 1, 2, 2.2287, 3.3579, 3.4867, 4.6576, 4.7528, 5.9453];
+  return table[count] ?? (2 * count) / Math.PI;
+}
+
+function typicalOf(observations: readonly Observation[]): Observation | null {
   const first = observations[0];
   if (first === undefined || observations.some((o) => o.kind !== first.kind)) return null;
   const med = (pick: (o: Observation) => number) => median(observations.map(pick));
@@ -235,67 +181,28 @@ export function medianObservation(observations: readonly Observation[]): Observa
 
 // ---------------------------------------------------------------------------------------------
 
-/** The largest standard deviation a 1-5 score can have: used when its spread is unknown. */
-const SCALE_SD_BOUND = 2;
-
-/** Below this the log spread is taken as this: tied values would otherwise make any move "certain". */
-const MIN_LOG_SIGMA = 0.05;
+/** An observation as the data it stands for: its counts times its weight. */
+function expand(o: Observation): Observation {
+  const w = o.weight ?? 1;
+  if (w === 1) return o;
+  switch (o.kind) {
+    case "share":
+      return { ...o, x: o.x * w, n: o.n * w, weight: 1 };
+    case "count":
+      return { ...o, k: Math.round(o.k * w), hours: o.hours * w, weight: 1 };
+    case "sum":
+      return { ...o, value: o.value * w, n: o.n * w, hours: o.hours * w, weight: 1 };
+    case "mean":
+    case "quantile":
+      return { ...o, n: o.n * w, weight: 1 };
+  }
+}
 
 function zTest(test: string, difference: number, variances: number[]): TestResult | null {
   const se = Math.sqrt(variances.reduce((a, b) => a + b, 0));
   if (!(se > 0) || !Number.isFinite(difference)) return null;
   const z = difference / se;
   return { test, statistic: z, pValue: 2 * (1 - normalCdf(Math.abs(z), 0, 1)) };
-}
-
-function quantile(value: number, n: number | null, p: number, sigma: number | null): Observation | null {
-  if (n === null || sigma === null) return null;
-  return { kind: "quantile", value, n, p, sigma: Math.max(MIN_LOG_SIGMA, sigma) };
-}
-
-/** The log-normal sigma from a median and a higher quantile p: ln(high / median) / z(p). */
-function logSpread(mid: number | null, high: number | null, p: number): number | null {
-  if (mid === null || high === null || mid <= 0 || high <= 0) return null;
-  return Math.max(0, Math.log(high / mid)) / zOf(p);
-}
-
-/** The spread of page loads over every URL: each URL's own, plus how far their medians lie apart. */
-function mixtureSpread(rows: readonly TableRow[] | undefined): number | null {
-  const parts = (rows ?? []).flatMap((r) => {
-    const sigma = logSpread(r.p50_ms as number | null, r.p95_ms as number | null, 0.95);
-    const loads = r.loads as number;
-    return sigma === null || !(loads > 0) ? [] : [{ sigma, loads, mu: Math.log(r.p50_ms as number) }];
-  });
-  const total = parts.reduce((a, r) => a + r.loads, 0);
-  if (total === 0) return null;
-  const mean = parts.reduce((a, r) => a + r.loads * r.mu, 0) / total;
-  const within = parts.reduce((a, r) => a + r.loads * r.sigma ** 2, 0) / total;
-  const between = parts.reduce((a, r) => a + r.loads * (r.mu - mean) ** 2, 0) / total;
-  return Math.sqrt(within + between);
-}
-
-/** The standard deviation of ratings from their counts (feedback.ratings). */
-function ratingSd(rows: readonly TableRow[] | undefined): number | null {
-  if (rows === undefined) return null;
-  let n = 0;
-  let sum = 0;
-  let squares = 0;
-  for (const r of rows) {
-    const rating = Number(r.rating);
-    const count = r.count as number;
-    n += count;
-    sum += rating * count;
-    squares += rating * rating * count;
-  }
-  if (n < 2) return null;
-  return Math.sqrt(Math.max(0, (squares - (sum * sum) / n) / (n - 1)));
-}
-
-/** Responses with a scored text class (the mismatch share's n) from feedback.text_classes. */
-function scored(view: FigureView, fallback?: FigureView): number | null {
-  const rows = view.rows("feedback.text_classes") ?? (fallback === undefined ? undefined : null);
-  if (rows === undefined || rows === null) return null;
-  return rows.filter((r) => r.class !== NOT_SCORED).reduce((a, r) => a + (r.count as number), 0);
 }
 
 const Z_OF: Record<string, number> = {
@@ -305,13 +212,13 @@ const Z_OF: Record<string, number> = {
   "0.95": 1.6448536269514722,
 };
 
-function zOf(p: number): number {
+export function zOf(p: number): number {
   const z = Z_OF[String(p)];
   if (z === undefined) throw new Error(`no normal quantile for p = ${p}`);
   return z;
 }
 
-function normalDensity(z: number): number {
+export function normalDensity(z: number): number {
   return Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
 }
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import {
   compareObservations,
+  effectivePeriods,
   type FigureView,
   medianObservation,
   type Observation,
-  observe,
-  observeRow,
 } from "../../src/insights/evidence.js";
 import { baselineOf, certaintyOf, certaintyPhrase, judgeChange } from "../../src/insights/judge.js";
+import { observe, observeRow } from "../../src/insights/observe.js";
 import type { ScalarValue, TableRow } from "../../src/types.js";
 
 const thresholds = configSchema.parse({}).findings;
@@ -153,7 +153,23 @@ describe("the test for each kind of figure (textbook values)", () => {
       x: value * (100 + i * 10),
       n: 100 + i * 10,
     }));
-    expect(medianObservation(shares)).toEqual({ kind: "share", value: 0.25, x: 0.25 * 110, n: 110 });
+    // Worth 2.23 periods of data: the variance of the median of 3 normal values is 0.449 of one.
+    expect(medianObservation(shares)).toEqual({
+      kind: "share",
+      value: 0.25,
+      x: 0.25 * 110,
+      n: 110,
+      weight: 2.2287,
+    });
+    expect([1, 4, 8, 20].map(effectivePeriods)).toEqual([1, 3.3579, 5.9453, 40 / Math.PI]);
+    // So against a baseline of 4 the test is surer than against one period of the same counts.
+    const one = compareObservations(shares[0] as Observation, shares[2] as Observation, 30);
+    const four = compareObservations(
+      shares[0] as Observation,
+      { ...(shares[2] as Observation), weight: 3.3579 },
+      30,
+    );
+    expect(four?.pValue).toBeLessThan(one?.pValue as number);
   });
 });
 
@@ -254,7 +270,8 @@ describe("judging a change", () => {
       baseline: { periods: baseline?.periods },
     });
     expect(back.evidence.previous?.p_value).toBeLessThan(0.001);
-    // 85 of 500 after an odd 100: −3 pts week over week, 7.7 pts under the median: a real drop.
+    // 85 of 500 after an odd 100: −3 pts week over week, 7.7 pts under the median of 4 (worth 3.36
+    // periods of data): a real drop, large and certain.
     const drop = judgeChange({
       current: share(85, 500),
       previous: share(100, 500),
@@ -265,8 +282,8 @@ describe("judging a change", () => {
     });
     expect(drop).toMatchObject({
       passed: true,
-      severity: "warning",
-      evidence: { certainty: "likely" },
+      severity: "critical",
+      evidence: { certainty: "very likely" },
     });
     expect(drop.evidence.previous?.p_value).toBeGreaterThan(0.05);
     // Fewer than 3 known periods make no baseline: the period before decides.
