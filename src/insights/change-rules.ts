@@ -72,7 +72,7 @@ export const metricChanges: Rule = (context) => {
     const worse = info.better === null ? null : value > reference !== (info.better === "up");
     const judged = judgeChange({ current, previous: last, baseline, size: decisive.size, worse, thresholds });
     const phrase = (v: number) => phraseValue(v, info.unit, currency);
-    const certainty = certaintyPhrase(judged.evidence, NOUNS[id.split(".")[0] as string]);
+    const certainty = certaintyPhrase(judged.evidence, NOUNS[id.split(".")[0] as string], judged.passed);
     const usual =
       baseline === null
         ? ""
@@ -159,7 +159,7 @@ export const slowerParts: Rule = (context) => {
           id: `slower:${part.key}:${name}`,
           topic: "slower",
           severity: judged.severity,
-          text: `${name} ${part.verb} ${howMuch(rise)} slower (${part.label} ${formatMs(now)}, was ${formatMs(then)}) ${comparedWith(context.period)}; ${certaintyPhrase(judged.evidence, part.count === "loads" ? "page loads" : "requests")}`,
+          text: `${name} ${part.verb} ${howMuch(rise)} slower (${part.label} ${formatMs(now)}, was ${formatMs(then)}) ${comparedWith(context.period)}; ${certaintyPhrase(judged.evidence, part.count === "loads" ? "page loads" : "requests", judged.passed)}`,
           metrics: [part.metric],
           weight: size,
           evidence: judged.evidence,

@@ -16,14 +16,16 @@ export function certaintyOf(p: number | null): Evidence["certainty"] {
   return "could be chance";
 }
 
-/** The words after a change: "very likely a real change", "too few tickets to tell". */
-export function certaintyPhrase(evidence: Evidence, noun = "values"): string {
+/**
+ * The words after a change: "very likely a real change", "too few tickets to tell". `passed`
+ * false: the configured alpha did not let it through, which a certainty short of it says.
+ */
+export function certaintyPhrase(evidence: Evidence, noun = "values", passed = true): string {
   switch (evidence.certainty) {
     case "very likely":
     case "likely":
-      return `${evidence.certainty} a real change`;
     case "possibly":
-      return "possibly a real change, but not certain enough to report";
+      return `${evidence.certainty} a real change${passed ? "" : ", but not certain enough to report"}`;
     case "could be chance":
       return "could well be chance";
     case "too few to tell": {

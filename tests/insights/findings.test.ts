@@ -109,6 +109,16 @@ describe("findings", () => {
       variation: true,
       text: "Median resolution time rose from 16.0 h to 30.4 h (+90 %) week over week; too few tickets to tell (17)",
     });
+    // p ≈ 0.022: "possibly", short of the default alpha, reported under a looser one.
+    const possibly = { ...conversion(170, 205, 500), "funnel.conversion": scalar(0.34, 0.41) };
+    expect(findings(possibly)[0]).toMatchObject({
+      variation: true,
+      text: expect.stringMatching(/; possibly a real change, but not certain enough to report$/),
+    });
+    expect(findings(possibly, { findings: { alpha: 0.05 } })[0]).toMatchObject({
+      severity: "warning",
+      text: expect.stringMatching(/\(\u22127 pts\) week over week; possibly a real change$/),
+    });
     // A watched figure without the counts it is made of is not judged, so not stated.
     expect(findings({ "funnel.conversion": scalar(0.2, 0.4) })).toEqual([]);
   });
