@@ -308,6 +308,10 @@ export const configSchema = z
         /** API availability below this is worth a sentence whatever its change. */
         availability_target: z.number().min(0).max(1).default(0.995),
       })
+      .refine((f) => f.critical_alpha <= f.alpha, {
+        message: "must not be above findings.alpha (a critical change is a surer warning)",
+        path: ["critical_alpha"],
+      })
       .prefault({}),
   })
   .superRefine((config, ctx) => {

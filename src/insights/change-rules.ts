@@ -30,15 +30,22 @@ const WATCHED: readonly string[] = [
   "support.csat_mean",
 ];
 
-/** What the figures are counted in, for "too few tickets to tell". */
+/** What each figure is counted in, for "too few tickets to tell". */
 const NOUNS: Record<string, string> = {
-  funnel: "sessions",
-  sessions: "sessions",
-  carts: "carts",
-  api: "requests",
-  pages: "page loads",
-  feedback: "responses",
-  support: "tickets",
+  "funnel.conversion": "sessions",
+  "funnel.order_placed": "orders",
+  "sessions.count": "sessions",
+  "carts.value_lost": "carts",
+  "api.availability": "requests",
+  "api.error_rate": "requests",
+  "api.latency_p95_ms": "requests",
+  "pages.load_p75_ms": "page loads",
+  "feedback.rating_mean": "responses",
+  "feedback.mismatch_rate": "responses",
+  "support.created": "tickets",
+  "support.backlog": "tickets",
+  "support.resolution_median_h": "tickets",
+  "support.csat_mean": "CSAT answers",
 };
 
 /**
@@ -64,35 +71,41 @@ export const metricChanges: Rule = (context) => {
     const median = baseline?.observation.value ?? null;
     const sinceLast = move(info.unit, value, previous, thresholds);
     const sinceUsual = median === null ? null : move(info.unit, value, median, thresholds);
-    if (Math.max(sinceLast?.size ?? 0, sinceUsual?.size ?? 0) < 1) return [];
+    if (Math.max(sinceLast.size, sinceUsual?.size ?? 0) < 1) return [];
     // The reference decides: the baseline when there is one, else the period before.
-    const decisive = baseline === null ? sinceLast : sinceUsual;
+    const decisive = sinceUsual ?? sinceLast;
     const reference = median ?? previous;
-    if (decisive === null || value === reference) return [];
+    if (value === reference) return [];
     const worse = info.better === null ? null : value > reference !== (info.better === "up");
     const judged = judgeChange({ current, previous: last, baseline, size: decisive.size, worse, thresholds });
     const phrase = (v: number) => phraseValue(v, info.unit, currency);
-    const certainty = certaintyPhrase(judged.evidence, NOUNS[id.split(".")[0] as string], judged.passed);
+    const certainty = certaintyPhrase(judged.evidence, NOUNS[id], judged.passed);
     const usual =
       baseline === null
         ? ""
         : `its median of the last ${baseline.periods.length} ${periodNoun(period, baseline.periods.length)}`;
+    const moved = sinceLast.size >= 1 && value !== previous;
     let text: string;
-    if (sinceLast !== null && sinceLast.size >= 1 && value !== previous) {
+    if (
+      median === null ||
+      sinceUsual === null ||
+      (moved && (sinceUsual.size < 1 || value > median === value > previous))
+    ) {
       // "fell from 26 % to 22 % (−4.3 pts) week over week", and where that leaves it.
       const verb = value > previous ? "rose" : "fell";
+      const change = sinceLast.change === "" ? "" : ` (${sinceLast.change})`;
       let against = "";
-      if (median !== null && sinceUsual !== null) {
-        const side = value > median ? "above" : "below";
+      if (median !== null && sinceUsual !== null)
         against =
           sinceUsual.size < 1
             ? `, close to ${usual} (${phrase(median)})`
-            : `${value > median === value > previous ? " and" : ", though"} ${side} ${usual} (${phrase(median)})`;
-      }
-      text = `${info.label} ${verb} from ${phrase(previous)} to ${phrase(value)} (${sinceLast.change}) ${comparedWith(period)}${against}; ${certainty}`;
+            : ` and ${value > median ? "above" : "below"} ${usual} (${phrase(median)})`;
+      text = `${info.label} ${verb} from ${phrase(previous)} to ${phrase(value)}${change} ${comparedWith(period)}${against}; ${certainty}`;
     } else {
-      // Little moved since the period before, but the figure is away from its usual level.
-      text = `${info.label}: ${phrase(value)}, ${(decisive as Move).change} against ${usual} (${phrase(reference)}; ${phrase(previous)} the ${periodNoun(period, 1)} before); ${certainty}`;
+      // Away from its usual level, whatever it did since the period before (little, or the other way).
+      const against =
+        sinceUsual.change === "" ? (value > median ? "above" : "below") : `${sinceUsual.change} against`;
+      text = `${info.label}: ${phrase(value)}, ${against} ${usual} (${phrase(median)}; ${phrase(previous)} the ${periodNoun(period, 1)} before); ${certainty}`;
     }
     return [
       {
@@ -250,12 +263,15 @@ interface Move {
   change: string;
 }
 
-/** A move from `from` to `to` against its threshold: points for a rate, a share otherwise (null from 0). */
-function move(unit: string, to: number, from: number, thresholds: RuleContext["thresholds"]): Move | null {
+/**
+ * A move from `from` to `to` against its threshold: points for a rate, a share otherwise. From 0
+ * there is no share: any move counts as a large one (`critical_size`) and is said without one.
+ */
+function move(unit: string, to: number, from: number, thresholds: RuleContext["thresholds"]): Move {
   const delta = to - from;
   if (unit === "rate")
     return { size: Math.abs(delta * 100) / thresholds.change_points, change: formatPoints(delta) };
-  if (from === 0) return null;
+  if (from === 0) return { size: to === 0 ? 0 : thresholds.critical_size, change: "" };
   return { size: Math.abs(delta / from) / thresholds.change_share, change: formatChange(delta / from) };
 }
 

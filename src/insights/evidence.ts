@@ -149,8 +149,9 @@ function typicalOf(observations: readonly Observation[]): Observation | null {
   const value = med((o) => o.value);
   switch (first.kind) {
     case "share": {
+      // x of n is what is tested, which is not always the value (availability is 1 − 5xx share).
       const n = med((o) => (o as typeof first).n);
-      return { kind: "share", value, x: value * n, n };
+      return { kind: "share", value, x: med((o) => (o as typeof first).x / (o as typeof first).n) * n, n };
     }
     case "count":
       return { kind: "count", value, k: Math.round(value), hours: med((o) => (o as typeof first).hours) };

@@ -129,7 +129,10 @@ export function singleEvidence(test: TestResult | null, counts: Record<string, n
   };
 }
 
+/** The count "too few" refers to: the smaller side's n, or for counts both sides' events in all. */
 function smallestN(observations: Observation[]): number | undefined {
+  if (observations.every((o) => o.kind === "count"))
+    return observations.reduce((a, o) => a + (o.kind === "count" ? o.k : 0), 0);
   const ns = observations.map((o) => (o.kind === "count" ? o.k : o.n));
   return ns.length === 0 ? undefined : Math.min(...ns);
 }

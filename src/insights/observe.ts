@@ -13,6 +13,31 @@ import { type FigureView, type Observation, zOf } from "./evidence.js";
  * `fallback` lends a spread the view has no table for (an earlier report's previous figures).
  */
 export function observe(id: string, view: FigureView, fallback?: FigureView): Observation | null {
+  const o = read(id, view, fallback);
+  return o !== null && sane(o) ? o : null;
+}
+
+/**
+ * What can be tested: finite, not negative, whole counts, x at most n and a rate in [0, 1]. An
+ * earlier report's metrics.json edited by hand (a count of −5 or 1e308) is then no baseline
+ * rather than a crash.
+ */
+function sane(o: Observation): boolean {
+  const numbers = Object.values(o).filter((v): v is number => typeof v === "number");
+  if (!numbers.every((v) => Number.isFinite(v) && v >= 0 && v < 1e15)) return false;
+  switch (o.kind) {
+    case "share":
+      return o.x <= o.n && o.value <= 1 && Number.isInteger(o.n) && Number.isInteger(o.x);
+    case "count":
+      return Number.isInteger(o.k) && o.hours > 0;
+    case "sum":
+      return Number.isInteger(o.n) && o.hours > 0;
+    default:
+      return Number.isInteger(o.n);
+  }
+}
+
+function read(id: string, view: FigureView, fallback?: FigureView): Observation | null {
   const num = (metric: string) => {
     const v = view.scalar(metric);
     return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -83,7 +108,8 @@ export function observeRow(
   const p = column === "p75_ms" ? 0.75 : 0.95;
   const p50 = typeof row.p50_ms === "number" ? row.p50_ms : null;
   const high = typeof row.p95_ms === "number" ? row.p95_ms : null;
-  return quantile(value, n, p, logSpread(p50, high, 0.95));
+  const o = quantile(value, n, p, logSpread(p50, high, 0.95));
+  return o !== null && sane(o) ? o : null;
 }
 
 /** The largest standard deviation a 1-5 score can have: used when its spread is unknown. */

@@ -51,11 +51,12 @@ export function poissonRateTest(
 ): TestResult | null {
   const total = k1 + k2;
   if (total < Math.max(1, minTotal) || t1 <= 0 || t2 <= 0) return null;
-  const result = binomialTest(k1, total, { p: t1 / (t1 + t2) });
+  const p = t1 / (t1 + t2);
   return {
     test: "conditional binomial (Poisson rates)",
     statistic: k1 / t1 / (k2 / t2 || Number.NaN),
-    pValue: result.pValue,
+    pValue:
+      total > EXACT_LIMIT ? normalBinomial(k1, total, p, "two-sided") : binomialTest(k1, total, { p }).pValue,
   };
 }
 
@@ -65,8 +66,25 @@ export function poissonRateTest(
  */
 export function excessTest(k: number, n: number, p0: number): TestResult | null {
   if (n < 1 || p0 <= 0 || p0 >= 1) return null;
-  const result = binomialTest(k, n, { p: p0, alternative: "greater" });
-  return { test: "exact binomial", statistic: k / n, pValue: result.pValue };
+  const pValue =
+    n > EXACT_LIMIT
+      ? normalBinomial(k, n, p0, "greater")
+      : binomialTest(k, n, { p: p0, alternative: "greater" }).pValue;
+  return { test: "exact binomial", statistic: k / n, pValue };
+}
+
+/**
+ * Past this many trials the exact test (whose time grows with them: 4 s at 10 million) gives way
+ * to the normal approximation with continuity correction, which is then exact to many digits.
+ */
+const EXACT_LIMIT = 100_000;
+
+function normalBinomial(k: number, n: number, p: number, alternative: "two-sided" | "greater"): number {
+  const mean = n * p;
+  const sd = Math.sqrt(n * p * (1 - p));
+  if (alternative === "greater") return 1 - normalCdf((k - 0.5 - mean) / sd, 0, 1);
+  const z = Math.max(0, Math.abs(k - mean) - 0.5) / sd;
+  return Math.min(1, 2 * (1 - normalCdf(z, 0, 1)));
 }
 
 /** The Wilson score interval of x of n at `z` (1.96: 95 %). */

@@ -123,14 +123,24 @@ describe("findings", () => {
     expect(findings({ "funnel.conversion": scalar(0.2, 0.4) })).toEqual([]);
   });
 
-  it("never states a change computed from a null or over a previous 0", () => {
+  it("never states a change computed from a null, nor a share of a previous 0", () => {
     expect(
       findings({
         "funnel.conversion": scalar(0.37, null),
-        "support.backlog": scalar(5, 0),
         "carts.value_lost": scalar(null, 10),
       }),
     ).toEqual([]);
+    // From 0 a move has no share: said without one, and judged like any other.
+    const [few] = findings({ "support.backlog": scalar(5, 0) });
+    expect(few).toMatchObject({
+      variation: true,
+      text: "Open tickets (backlog) rose from 0 to 5 week over week; too few tickets to tell (5)",
+    });
+    const [many] = findings({ "support.backlog": scalar(40, 0) });
+    expect(many).toMatchObject({
+      severity: "critical",
+      text: "Open tickets (backlog) rose from 0 to 40 week over week; very likely a real change",
+    });
   });
 
   it("spots a service-day far above the service's usual rate", () => {
