@@ -1,7 +1,14 @@
 import { metricInfo } from "../metrics/catalog.js";
 import { previousPeriod } from "../time/periods.js";
 import type { Finding, Period, TableRow } from "../types.js";
-import { formatChange, formatCount, formatMs, formatPoints, formatRate } from "../util/format.js";
+import {
+  formatChange,
+  formatCount,
+  formatMs,
+  formatPoints,
+  formatRate,
+  formatRatesFor,
+} from "../util/format.js";
 import { type FigureView, type Observation, resultViews } from "./evidence.js";
 import { baselineOf, certaintyPhrase, judgeChange, singleEvidence } from "./judge.js";
 import { observe, observeRow } from "./observe.js";
@@ -78,7 +85,14 @@ export const metricChanges: Rule = (context) => {
     if (value === reference) return [];
     const worse = info.better === null ? null : value > reference !== (info.better === "up");
     const judged = judgeChange({ current, previous: last, baseline, size: decisive.size, worse, thresholds });
-    const phrase = (v: number) => phraseValue(v, info.unit, currency);
+    // A rate is written at the precision of the points it moved by, so the numbers add up.
+    const phrase = (v: number) =>
+      info.unit === "rate"
+        ? (formatRatesFor(
+            [v],
+            Math.min(Math.abs(value - previous), Math.abs(value - (median ?? previous))) || 1,
+          )[0] as string)
+        : phraseValue(v, info.unit, currency);
     const certainty = certaintyPhrase(judged.evidence, NOUNS[id], judged.passed);
     const usual =
       baseline === null

@@ -92,6 +92,20 @@ export function formatRate(value: number | null | undefined): string {
   return `${trimZeros(pct.toFixed(digits))} %`;
 }
 
+/**
+ * Rates side by side with their change in points, at the precision the change is written with,
+ * so they add up: `100 %`, `97.5 %` and `−2.5 pts`, not `100 %`, `98 %` and `−2.5 pts`.
+ */
+export function formatRatesFor(values: readonly number[], delta: number): string[] {
+  const pts = Math.abs(delta * 100);
+  const pointDigits = pts < 0.1 ? 2 : pts < 10 ? 1 : 0;
+  return values.map((value) => {
+    const plain = formatRate(value);
+    const digits = plain.split(" ")[0]?.split(".")[1]?.length ?? 0;
+    return digits >= pointDigits ? plain : `${trimZeros((value * 100).toFixed(pointDigits))} %`;
+  });
+}
+
 /** A change in percentage points with its sign: `−11 pts`, `+0.6 pts`. */
 export function formatPoints(delta: number): string {
   const pts = delta * 100;

@@ -119,6 +119,15 @@ describe("findings", () => {
       severity: "warning",
       text: expect.stringMatching(/\(\u22127 pts\) week over week; possibly a real change$/),
     });
+    // Rates are written at the precision of their points, so the numbers add up.
+    const [small] = findings({
+      "api.availability": scalar(0.975, 1),
+      "api.server_errors": scalar(1, 0),
+      "api.requests": scalar(40, 40),
+    }).filter((f) => f.topic === "change");
+    expect(small?.text).toBe(
+      "API availability fell from 100 % to 97.5 % (\u22122.5 pts) week over week; could well be chance",
+    );
     // A watched figure without the counts it is made of is not judged, so not stated.
     expect(findings({ "funnel.conversion": scalar(0.2, 0.4) })).toEqual([]);
   });
