@@ -81,7 +81,7 @@ describe("changes judged against chance and the last weeks", () => {
     expect(conversion?.severity).toMatch(/^(warning|critical)$/);
     expect(conversion?.variation).toBeUndefined();
     expect(conversion?.text).toMatch(
-      /^Checkout conversion fell from \d+ % to \d+ % \(−[\d.]+ pts\) week over week and below its median of the last 4 weeks \(\d+ %\); (very likely|likely) a real change$/,
+      /^Checkout conversion fell from [\d.]+ % to [\d.]+ % \(−[\d.]+ pts\) week over week and below its median of the last 4 weeks \([\d.]+ %\); (very likely|likely) a real change$/,
     );
     // W42 comes from the "previous" figures of W43's report; W45 from this run.
     expect(conversion?.evidence?.baseline?.periods).toEqual(["2026-W45", "2026-W44", "2026-W43", "2026-W42"]);
