@@ -297,7 +297,7 @@ export const configSchema = z
         /** … and at least this share of its requests … */
         incident_min_rate: z.number().min(0).max(1).default(0.05),
         /** … over at least this many requests … */
-        incident_min_requests: z.number().int().min(1).default(20),
+        incident_min_requests: z.number().int().min(1).default(10),
         /** … with at least this many 5xx responses (one stray error on a quiet day is no incident) … */
         incident_min_errors: z.number().int().min(1).default(4),
         /**

@@ -188,6 +188,19 @@ describe("findings", () => {
     ).toMatchObject([{ severity: "warning", id: "incident:recommendation-api:2026-11-17" }]);
   });
 
+  it("finds an incident on a quiet service's day: 9 errors of 17 calls", () => {
+    const days = [25, 24, 17, 33, 20, 26, 25].map((requests, i) => ({
+      day: `2026-11-${16 + i}`,
+      service: "payment-api",
+      requests,
+      server_errors: i === 2 ? 9 : 0,
+      server_error_rate: i === 2 ? 9 / 17 : 0,
+    }));
+    expect(findings({ "api.daily_by_service": table(days) })).toMatchObject([
+      { id: "incident:payment-api:2026-11-18", severity: "critical" },
+    ]);
+  });
+
   it("takes incident thresholds from the configuration", () => {
     const days = table(dailyPayment([0.01, 0.04, 0.01, 0.01]));
     expect(findings({ "api.daily_by_service": days })).toEqual([]);
