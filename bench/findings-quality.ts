@@ -23,8 +23,8 @@ import { root } from "./pipeline.js";
  *
  * Usage: npx tsx bench/findings-quality.ts [--seeds 1,2,3,4,5] [--weeks 8] [--rows 250]
  *          [--cli bin/reports.js] [--config reports.config.yaml] [--out bench/findings-quality.json]
- * `--cli` runs another build of the command (an older commit's, for "before"); `--config` another
- * configuration (other `findings` thresholds).
+ * `--cli` runs another build of the command (an older commit's, for "before"; give it that commit's
+ * configuration too, as `--config`); `--config` alone tries other `findings` thresholds.
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
