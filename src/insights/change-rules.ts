@@ -1,6 +1,5 @@
 import { metricInfo } from "../metrics/catalog.js";
-import { previousPeriod } from "../time/periods.js";
-import type { Finding, Period, TableRow } from "../types.js";
+import type { Finding, TableRow } from "../types.js";
 import {
   formatChange,
   formatCount,
@@ -64,7 +63,7 @@ const NOUNS: Record<string, string> = {
  */
 export const metricChanges: Rule = (context) => {
   const { results, period, thresholds, currency } = context;
-  const [now, before] = periodViews(context);
+  const [now, before] = resultViews(results, period);
   return WATCHED.flatMap((id): Finding[] => {
     const output = results.get(id);
     if (output?.kind !== "scalar" || typeof output.value !== "number" || typeof output.previous !== "number")
@@ -246,17 +245,6 @@ export const apiIncidents: Rule = ({ results, thresholds }) => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** This run's views: the period and the one before. */
-function periodViews(context: RuleContext): [FigureView, FigureView] {
-  const { period } = context;
-  const before = previousPeriod(period);
-  return resultViews(
-    context.results,
-    { id: period.id, hours: hoursOf(period) },
-    { id: before.id, hours: hoursOf(before) },
-  );
-}
-
 /** The figure in the period before and the earlier ones the archive has, newest first. */
 function earlierObservations(
   id: string,
@@ -292,10 +280,6 @@ function move(unit: string, to: number, from: number, thresholds: RuleContext["t
 /** "58 %" up to doubling, then "2.5×". */
 function howMuch(rise: number): string {
   return rise < 1 ? `${Math.round(rise * 100)} %` : `${(1 + rise).toFixed(1).replace(/\.0$/, "")}×`;
-}
-
-function hoursOf(period: Period): number {
-  return (period.to - period.from) / 3_600_000;
 }
 
 function sum(rows: readonly TableRow[], column: string): number {

@@ -1,5 +1,7 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import type { MetricResults, ScalarValue, TableRow } from "../types.js";
+import { HOUR_MS } from "../metrics/coverage.js";
+import { previousPeriod } from "../time/periods.js";
+import type { MetricResults, Period, ScalarValue, TableRow } from "../types.js";
 import { median } from "../util/median.js";
 import { poissonRateTest, type TestResult, twoProportionTest } from "./stats.js";
 
@@ -40,14 +42,10 @@ export type Observation = {
 );
 
 /** The views of this run's results: the period's figures and the previous period's. */
-export function resultViews(
-  results: MetricResults,
-  period: { id: string; hours: number },
-  previous: { id: string; hours: number },
-): [FigureView, FigureView] {
-  const view = (which: "value" | "previous", p: { id: string; hours: number }): FigureView => ({
+export function resultViews(results: MetricResults, period: Period): [FigureView, FigureView] {
+  const view = (which: "value" | "previous", p: Period): FigureView => ({
     id: p.id,
-    hours: p.hours,
+    hours: periodHours(p),
     scalar: (id) => {
       const output = results.get(id);
       return output?.kind === "scalar" ? output[which] : undefined;
@@ -58,7 +56,12 @@ export function resultViews(
       return which === "value" ? output.rows : output.previousRows;
     },
   });
-  return [view("value", period), view("previous", previous)];
+  return [view("value", period), view("previous", previousPeriod(period))];
+}
+
+/** Hours in a period: the exposure its counts are compared over (169 in an autumn DST week). */
+export function periodHours(period: Period): number {
+  return (period.to - period.from) / HOUR_MS;
 }
 
 /**
@@ -145,38 +148,29 @@ export function effectivePeriods(count: number): number {
 function typicalOf(observations: readonly Observation[]): Observation | null {
   const first = observations[0];
   if (first === undefined || observations.some((o) => o.kind !== first.kind)) return null;
-  const med = (pick: (o: Observation) => number) => median(observations.map(pick));
-  const value = med((o) => o.value);
+  // Every observation has the fields of the first one's kind.
+  const med = (field: "value" | "n" | "hours" | "sd" | "sigma") =>
+    median(observations.map((o) => (o as Partial<Record<typeof field, number>>)[field] ?? 0));
+  const value = med("value");
   switch (first.kind) {
     case "share": {
       // x of n is what is tested, which is not always the value (availability is 1 − 5xx share).
-      const n = med((o) => (o as typeof first).n);
-      return { kind: "share", value, x: med((o) => (o as typeof first).x / (o as typeof first).n) * n, n };
+      const n = med("n");
+      return {
+        kind: "share",
+        value,
+        x: median(observations.map((o) => (o as typeof first).x / (o as typeof first).n)) * n,
+        n,
+      };
     }
     case "count":
-      return { kind: "count", value, k: Math.round(value), hours: med((o) => (o as typeof first).hours) };
+      return { kind: "count", value, k: Math.round(value), hours: med("hours") };
     case "sum":
-      return {
-        kind: "sum",
-        value,
-        n: med((o) => (o as typeof first).n),
-        hours: med((o) => (o as typeof first).hours),
-      };
+      return { kind: "sum", value, n: med("n"), hours: med("hours") };
     case "mean":
-      return {
-        kind: "mean",
-        value,
-        n: med((o) => (o as typeof first).n),
-        sd: med((o) => (o as typeof first).sd),
-      };
+      return { kind: "mean", value, n: med("n"), sd: med("sd") };
     case "quantile":
-      return {
-        kind: "quantile",
-        value,
-        p: first.p,
-        n: med((o) => (o as typeof first).n),
-        sigma: med((o) => (o as typeof first).sigma),
-      };
+      return { kind: "quantile", value, p: first.p, n: med("n"), sigma: med("sigma") };
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { FigureView } from "../insights/evidence.js";
+import { type FigureView, periodHours } from "../insights/evidence.js";
 import { metricSource } from "../metrics/catalog.js";
 import { previousPeriod } from "../time/periods.js";
 import type { Period, ScalarValue, TableRow } from "../types.js";
@@ -67,7 +67,7 @@ function archivedView(period: Period, json: ArchivedMetrics, which: "value" | "p
   };
   return {
     id: period.id,
-    hours: (period.to - period.from) / 3_600_000,
+    hours: periodHours(period),
     scalar: (id) => (complete(id) ? json.metrics?.[id]?.[which] : undefined),
     rows: (id) => (which === "value" && complete(id) ? json.metrics?.[id]?.rows : undefined),
   };

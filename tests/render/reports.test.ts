@@ -6,14 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { audienceDisplayName } from "../../src/config/names.js";
 import type { Config } from "../../src/config/schema.js";
-import { createEngine } from "../../src/engine/engines.js";
 import { findingsFor } from "../../src/insights/findings.js";
 import { metricInfo } from "../../src/metrics/catalog.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import type { Template } from "../../src/render/templates/schema.js";
 import { formatScalar } from "../../src/render/values.js";
-import { type RunResult, runReports } from "../../src/run/run-reports.js";
-import { parsePeriodSpec } from "../../src/time/periods.js";
+import type { RunResult } from "../../src/run/run-reports.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import {
   pageInk,
@@ -24,9 +22,9 @@ import {
   pdfText,
   withoutQuotedValues,
 } from "../helpers/pdf.js";
+import { runPeriod } from "../helpers/run.js";
 
 const AUDIENCES = ["managers", "ux", "it", "support"] as const;
-const GENERATED_AT = Date.parse("2026-11-16T07:00:00Z");
 const config = parseConfig({ timezone: "Europe/Paris" }).config as Config;
 const dirs: string[] = [];
 const data = useGeneratedData({ days: 21, rowsPerDay: 80, seed: 5, end: "2026-11-16", badRowRate: 0.005 });
@@ -39,21 +37,7 @@ async function tempDir(): Promise<string> {
 }
 
 async function run(period: string, outDir: string): Promise<RunResult> {
-  return runReports({
-    config,
-    engine: createEngine("files"),
-    dataDir: data.dir,
-    outDir,
-    timeZone: "Europe/Paris",
-    period: parsePeriodSpec(period, "Europe/Paris", GENERATED_AT),
-    now: GENERATED_AT,
-    generatedAt: GENERATED_AT,
-    templates: await loadTemplates(
-      BUNDLED_TEMPLATES,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
-  });
+  return runPeriod({ config, dataDir: data.dir, outDir, period });
 }
 
 const pdfOf = (r: RunResult, audience: string) => path.join(r.periodDir, `${audience}.pdf`);

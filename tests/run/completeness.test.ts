@@ -7,16 +7,15 @@ import { parseConfig } from "../../src/config/load.js";
 import { audienceDisplayName } from "../../src/config/names.js";
 import type { Config } from "../../src/config/schema.js";
 import { composeMail } from "../../src/deliver/compose.js";
-import { createEngine } from "../../src/engine/engines.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import type { Template } from "../../src/render/templates/schema.js";
-import { type RunResult, runReports } from "../../src/run/run-reports.js";
-import { parsePeriodSpec } from "../../src/time/periods.js";
+import type { RunResult } from "../../src/run/run-reports.js";
 import type { SourceName } from "../../src/types.js";
 import { reports } from "../helpers/cli.js";
 import { copyWithout } from "../helpers/cut-data.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
+import { runPeriod } from "../helpers/run.js";
 
 /**
  * Issue 16, as the managers would meet it: exports that stopped, started late, skipped a day or
@@ -26,7 +25,6 @@ import { useGeneratedData } from "../helpers/generated.js";
  * A complete period gives none of these, and a sparse source's quiet days are no alarm.
  */
 const TZ = "Europe/Paris";
-const GENERATED_AT = Date.parse("2026-11-16T07:00:00Z");
 const config = parseConfig({ timezone: TZ }).config as Config;
 const newDir = useTempDirs();
 const weeks = useGeneratedData({ days: 42, rowsPerDay: 120, seed: 16, end: "2026-11-16" });
@@ -34,21 +32,7 @@ const busyDays = useGeneratedData({ days: 3, rowsPerDay: 900, seed: 17, end: "20
 const local = (text: string) => Temporal.PlainDateTime.from(text).toZonedDateTime(TZ).epochMilliseconds;
 
 async function run(dataDir: string, period: string): Promise<RunResult> {
-  return runReports({
-    config,
-    engine: createEngine("files"),
-    dataDir,
-    outDir: await newDir(),
-    timeZone: TZ,
-    period: parsePeriodSpec(period, TZ, GENERATED_AT),
-    now: GENERATED_AT,
-    generatedAt: GENERATED_AT,
-    templates: await loadTemplates(
-      BUNDLED_TEMPLATES,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
-  });
+  return runPeriod({ config, dataDir, outDir: await newDir(), period });
 }
 
 const completeness = (r: RunResult) =>

@@ -5,16 +5,16 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { composeMail } from "../../src/deliver/compose.js";
-import { createEngine } from "../../src/engine/engines.js";
 import type { FindingRecord } from "../../src/insights/findings.js";
 import { BUNDLED_TEMPLATES, loadTemplates } from "../../src/render/templates/load.js";
 import type { Template } from "../../src/render/templates/schema.js";
 import { readEarlierPeriods } from "../../src/run/baseline.js";
-import { type RunResult, runReports } from "../../src/run/run-reports.js";
+import type { RunResult } from "../../src/run/run-reports.js";
 import { parsePeriodSpec } from "../../src/time/periods.js";
 import { useTempDirs } from "../helpers/files.js";
 import { useGeneratedData } from "../helpers/generated.js";
 import { structElements, structTree } from "../helpers/pdf.js";
+import { GENERATED_AT, runPeriod } from "../helpers/run.js";
 
 /**
  * Issue 17 through the real pipeline: a calm shop whose counts vary from day to day, with a
@@ -24,7 +24,6 @@ import { structElements, structTree } from "../helpers/pdf.js";
  * normal variation is listed apart in the PDF, kept out of "What changed" and the mail.
  */
 const TZ = "Europe/Paris";
-const GENERATED_AT = Date.parse("2026-11-16T07:00:00Z");
 const config = parseConfig({ timezone: TZ }).config as Config;
 const newDir = useTempDirs();
 const shop = useGeneratedData({
@@ -43,20 +42,11 @@ const shop = useGeneratedData({
 });
 
 async function run(outDir: string, period: string, audiences?: string[]): Promise<RunResult> {
-  return runReports({
+  return runPeriod({
     config,
-    engine: createEngine("files"),
     dataDir: shop.dir,
     outDir,
-    timeZone: TZ,
-    period: parsePeriodSpec(period, TZ, GENERATED_AT),
-    now: GENERATED_AT,
-    generatedAt: GENERATED_AT,
-    templates: await loadTemplates(
-      BUNDLED_TEMPLATES,
-      config.audiences,
-      config.funnel.steps.map((s) => s.name),
-    ),
+    period,
     ...(audiences === undefined ? {} : { audiences }),
   });
 }
